@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct command {
+  const char *name;
+  cli_command_fn run;
+  const char *summary;
+} command;
+
+static const command commands[] = {
+    {"info", cli_info, "what the store holds"},
+};
+
+int cli_report_error(const ls_error *err) {
+  char text[LS_ERROR_MESSAGE_MAX + LS_ERROR_FILE_MAX + 64];
+  ls_error_format(err, text, sizeof text);
+  fprintf(stderr, "linesight: %s\n", text);
+  return ls_status_exit_code(err->code);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "linesight %s: ", cmd);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return 2;
+}
+
+static void usage(FILE *out) {
+  fprintf(out, "usage: linesight COMMAND [OPTIONS]\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(out, "\n'linesight COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    usage(stdout);
+    return 0;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    printf("linesight %s\n", LINESIGHT_VERSION);
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(argv[1], commands[i].name))
+      return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "linesight: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return 2;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* All allocation goes through these wrappers (as curl's curlx_* and libuv's
+ * uv__malloc): one place to count, limit or fail allocations in tests.
+ * They return NULL on failure and never abort; callers map NULL to
+ * LS_ERR_NOMEM. */
+#ifndef LINESIGHT_CORE_LS_MEM_H
+#define LINESIGHT_CORE_LS_MEM_H
+
+#include <stddef.h>
+
+void *ls_malloc(size_t size);
+void *ls_calloc(size_t n, size_t size);
+void *ls_realloc(void *p, size_t size);
+/* realloc of n*size bytes with overflow check. */
+void *ls_reallocarray(void *p, size_t n, size_t size);
+void ls_free(void *p);
+char *ls_strdup(const char *s);
+char *ls_strndup(const char *s, size_t n);
+
+/* Test hook (torture mode): the n-th allocation from now on, and every one
+ * after it, fails. n = 0 switches failure injection off. */
+void ls__mem_fail_after(unsigned long n);
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The backend interface behind ls_store: one table of functions per backend. */
+#ifndef LINESIGHT_STORE_INTERNAL_H
+#define LINESIGHT_STORE_INTERNAL_H
+
+#include "linesight/ls_store.h"
+
+typedef struct ls__store_backend {
+  const char *name;
+  ls_status (*open)(ls_store *st, const char *uri, ls_error *err);
+  void (*close)(ls_store *st);
+  ls_status (*exec)(ls_store *st, const char *sql, ls_error *err);
+  ls_status (*prepare)(ls_store *st, const char *sql, ls_stmt **out, ls_error *err);
+  ls_status (*bind_int64)(ls_stmt *s, int idx, int64_t v);
+  ls_status (*bind_double)(ls_stmt *s, int idx, double v);
+  ls_status (*bind_text)(ls_stmt *s, int idx, const char *v, size_t len);
+  ls_status (*bind_blob)(ls_stmt *s, int idx, const void *v, size_t len);
+  ls_status (*bind_null)(ls_stmt *s, int idx);
+  ls_status (*step)(ls_stmt *s, ls_error *err);
+  ls_status (*reset)(ls_stmt *s);
+  void (*finalize)(ls_stmt *s);
+  int (*is_null)(ls_stmt *s, int col);
+  int64_t (*col_int64)(ls_stmt *s, int col);
+  double (*col_double)(ls_stmt *s, int col);
+  const char *(*col_text)(ls_stmt *s, int col);
+  const void *(*col_blob)(ls_stmt *s, int col, size_t *len);
+} ls__store_backend;
+
+struct ls_store {
+  const ls__store_backend *be;
+  void *impl;      /* backend connection */
+  char *location;  /* file path or URI */
+  int in_tx;
+  int schema_version;
+};
+
+/* Every statement starts with this header so the front end can dispatch. */
+struct ls_stmt {
+  ls_store *st;
+};
+
+extern const ls__store_backend ls__store_sqlite;
+
+/* Applies pending migrations; called by ls_store_open. */
+ls_status ls__store_migrate(ls_store *st, ls_error *err);
+
+/* The SQLite connection behind a store, for the few fast paths that need it
+ * (bulk event load); NULL for other backends. */
+struct sqlite3 *ls__store_sqlite_handle(ls_store *st);
+
+#endif
