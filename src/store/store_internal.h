@@ -41,6 +41,17 @@ struct ls_stmt {
 
 extern const ls__store_backend ls__store_sqlite;
 
+/* A schema migration (see store_schema.c for the version ranges). SQL must
+ * be portable between SQLite and PostgreSQL. */
+typedef struct ls__migration {
+  int version;
+  const char *name;
+  const char *sql;
+} ls__migration;
+
+extern const ls__migration ls__schema_ingest[];
+extern const size_t ls__schema_ingest_count;
+
 /* Applies pending migrations; called by ls_store_open. */
 ls_status ls__store_migrate(ls_store *st, ls_error *err);
 

@@ -9,26 +9,15 @@
 #include "linesight/ls_time.h"
 #include "store_internal.h"
 
-typedef struct migration {
-  int version;
-  const char *name;
-  const char *sql;
-} migration;
-
-static const migration migrations[] = {
-    {1, "datasets and provenance",
-     "CREATE TABLE datasets ("
-     " id INTEGER PRIMARY KEY,"
-     " file_name TEXT NOT NULL,"
-     " sha256 TEXT NOT NULL UNIQUE,"
-     " kind TEXT NOT NULL,"
-     " format TEXT NOT NULL,"
-     " rows_read BIGINT NOT NULL,"
-     " rows_stored BIGINT NOT NULL,"
-     " rows_duplicate BIGINT NOT NULL,"
-     " rows_rejected BIGINT NOT NULL,"
-     " quarantine_file TEXT,"
-     " ingested_at TEXT NOT NULL);"},
+/* Each module's migrations live in src/store/schema_<module>.c; list them
+ * here. Versions are global and strictly increasing across modules:
+ * 1-99 ingest, 100-199 operations, 200-299 server/audit, 300-399 messaging,
+ * 400-499 analysis results, 500-599 intelligence items. */
+static const struct {
+  const ls__migration *list;
+  const size_t *count;
+} modules[] = {
+    {ls__schema_ingest, &ls__schema_ingest_count},
 };
 
 static ls_status current_version(ls_store *st, int *version, ls_error *err) {
@@ -44,7 +33,7 @@ static ls_status current_version(ls_store *st, int *version, ls_error *err) {
   return rc;
 }
 
-static ls_status apply(ls_store *st, const migration *m, ls_error *err) {
+static ls_status apply(ls_store *st, const ls__migration *m, ls_error *err) {
   ls_stmt *ins = NULL;
   ls_status rc = ls_store_exec(st, m->sql, err);
   if (rc == LS_OK)
@@ -75,12 +64,20 @@ ls_status ls__store_migrate(ls_store *st, ls_error *err) {
   st->in_tx = 1;
   int version = 0;
   rc = current_version(st, &version, err);
-  for (size_t i = 0; rc == LS_OK && i < sizeof migrations / sizeof migrations[0]; i++) {
-    if (migrations[i].version > version) {
-      rc = apply(st, &migrations[i], err);
-      if (rc == LS_OK)
-        version = migrations[i].version;
-    }
+  /* apply in global version order, whichever module a migration belongs to */
+  for (;;) {
+    const ls__migration *next = NULL;
+    for (size_t m = 0; m < sizeof modules / sizeof modules[0]; m++)
+      for (size_t i = 0; i < *modules[m].count; i++) {
+        const ls__migration *cand = &modules[m].list[i];
+        if (cand->version > version && (!next || cand->version < next->version))
+          next = cand;
+      }
+    if (!next || rc != LS_OK)
+      break;
+    rc = apply(st, next, err);
+    if (rc == LS_OK)
+      version = next->version;
   }
   if (rc) {
     ls_store_rollback(st);
