@@ -53,8 +53,9 @@ typedef struct ls_csv {
   size_t size;
   size_t pos;       /* next byte to read */
   long line;        /* 1-based line number at pos */
-  void *map;        /* owned mapping (ls_csv_open) or NULL */
+  void *map;        /* owned mapping or heap copy (ls_csv_open) or NULL */
   size_t map_len;
+  int map_is_heap;  /* map came from ls_malloc (a pipe), not mmap */
   char name[LS_ERROR_FILE_MAX]; /* file name for errors */
 
   /* the current record */
@@ -129,9 +130,9 @@ const char *ls_csv_name(const ls_csv *csv);
 /* ---- header --------------------------------------------------------------- */
 
 /* Reads the first record as the header and keeps a copy of its names
- * (surrounding blanks trimmed). Errors: LS_ERR_INPUT for an empty file, a
- * malformed header record or an empty column name (err names file, line,
- * column); LS_ERR_NOMEM. O(header length). */
+ * (surrounding blanks trimmed; an empty name is kept and matches nothing).
+ * Errors: LS_ERR_INPUT for an empty file or a malformed header record (err
+ * names file, line, column); LS_ERR_NOMEM. O(header length). */
 ls_status ls_csv_read_header(ls_csv *csv, ls_error *err);
 
 /* Number of header columns and the name of column i (NULL if out of range). */
