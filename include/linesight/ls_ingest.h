@@ -33,6 +33,15 @@ ls_status ls_phone_normalise(const char *in, size_t len, char out[LS_E164_MAX], 
 typedef struct ls_tz ls_tz;
 ls_status ls_tz_open(const char *name, ls_tz **out, ls_error *err);
 void ls_tz_close(ls_tz *tz); /* accepts NULL */
+/* The name given at open ("" for NULL). */
+const char *ls_tz_name(const ls_tz *tz);
+/* UTC offset in seconds east of UTC in effect at Unix time utc (0 for a NULL
+ * tz). O(log transitions). */
+int32_t ls_tz_offset_at(const ls_tz *tz, int64_t utc);
+
+/* Parses a calendar date `YYYY-MM-DD` into days since 1970-01-01. Returns
+ * LS_ERR_INPUT with a static reason on failure. O(1). */
+ls_status ls_date_parse(const char *in, size_t len, int32_t *days, const char **reason);
 
 /* Parses an ISO 8601 timestamp: `2024-10-07T13:45:12Z`, `...+01:00`,
  * `2024-10-07 13:45:12` (space allowed), optional fractional seconds
