@@ -350,6 +350,7 @@ ls_status ls_csv_read_header(ls_csv *csv, ls_error *err) {
                         "malformed header: %s", csv->reason);
   if (rc < 0)
     return ls_error_set(err, rc, csv->name, csv->rec_line, 0, "out of memory");
+  rc = LS_OK;
 
   for (size_t i = 0; i < csv->ncols; i++)
     ls_free(csv->cols[i]);
