@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Inside the server: the request and response records every handler gets,
+ * the permission model, and the helpers shared by the handler files.
+ *
+ * The server is the top layer: it uses only include/linesight/ headers. It
+ * allocates with the C library (jansson and libmicrohttpd free with it too)
+ * because the core's ls_mem wrappers are private to the lower layers. */
+#ifndef LINESIGHT_SERVER_INTERNAL_H
+#define LINESIGHT_SERVER_INTERNAL_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "linesight/ls_auth.h"
+#include "linesight/ls_server.h"
+#include "linesight/ls_store.h"
+
+/* What a route needs. Each role has a fixed set of these
+ * (ls__server_role_may in server_routes.c): the one place access is decided. */
+typedef enum ls__perm {
+  LS__PERM_PUBLIC = 0,   /* no session needed */
+  LS__PERM_SESSION,      /* any signed-in user */
+  LS__PERM_LINES,        /* lines, networks, maps: communications data */
+  LS__PERM_SAFEGUARDING, /* the safeguarding list: person data */
+  LS__PERM_OPS_READ,     /* operations list and published totals */
+  LS__PERM_OPS_WRITE,    /* result entry */
+  LS__PERM_ANALYSE,      /* running an analysis */
+  LS__PERM_REPORTS_READ, /* reading the public's reports */
+  LS__PERM_ADMIN,        /* users and the audit trail */
+  LS__PERM_COUNT
+} ls__perm;
+
+const char *ls__server_perm_name(ls__perm p);
+int ls__server_role_may(ls_role role, ls__perm p);
+
+/* Store connections: SQLite handles are opened NOMUTEX, so each is used by
+ * one thread at a time; a request borrows one for its handler. */
+#define LS__SERVER_POOL 8
+/* Concurrent argon2id checks (64 MiB each): bounds a login flood's memory. */
+#define LS__SERVER_HASHERS 2
+
+/* Failed logins are counted per user name and per client address in a
+ * fixed table; see server_ratelimit.c for the limits and their reasons. */
+#define LS__RL_SLOTS 1024
+typedef struct ls__rl_slot {
+  uint64_t key;       /* hash of "u:<name>" or "a:<address>"; 0 = free */
+  int64_t window_start;
+  uint32_t failures;
+} ls__rl_slot;
+typedef struct ls__ratelimit {
+  pthread_mutex_t mu;
+  ls__rl_slot slots[LS__RL_SLOTS];
+} ls__ratelimit;
+
+typedef enum ls__rl_kind { LS__RL_USER = 0, LS__RL_ADDRESS, LS__RL_PUBLIC_REPORT } ls__rl_kind;
+void ls__rl_init(ls__ratelimit *rl);
+void ls__rl_free(ls__ratelimit *rl);
+/* Seconds until `key` may try again (0 = now). */
+int64_t ls__rl_wait(ls__ratelimit *rl, ls__rl_kind kind, const char *key, int64_t now);
+/* Counts one failure (or, for public reports, one submission). */
+void ls__rl_hit(ls__ratelimit *rl, ls__rl_kind kind, const char *key, int64_t now);
+/* Forgets the failures of `key` (after a good login). */
+void ls__rl_clear(ls__ratelimit *rl, ls__rl_kind kind, const char *key);
+
+/* The latest analysis result, parsed once and shared read-only by every
+ * request until a newer run is saved. */
+typedef struct ls__analysis_cache {
+  pthread_mutex_t mu;
+  int64_t run_id;   /* 0 = none loaded */
+  char created[32];
+  json_t *result;   /* DESIGN.md s.6 object; readers take a reference */
+  json_t *line_index; /* line id -> index into result.lines */
+} ls__analysis_cache;
+
+struct ls_server {
+  struct MHD_Daemon *daemon;
+  char *db;
+  char *web_root; /* realpath, or NULL */
+  unsigned port;
+  int64_t session_ttl_s;
+  pthread_mutex_t pool_mu;
+  pthread_cond_t pool_cv;
+  ls_store *pool[LS__SERVER_POOL];
+  int pool_busy[LS__SERVER_POOL];
+  pthread_mutex_t hash_mu;
+  pthread_cond_t hash_cv;
+  int hashers;
+  ls__ratelimit rl;
+  ls__analysis_cache analysis;
+};
+
+typedef struct ls__response {
+  unsigned status;
+  json_t *json;             /* owned; sent as application/json */
+  char *body;               /* owned (malloc), used when json is NULL */
+  size_t body_len;
+  const char *content_type; /* for body */
+  char set_cookie[256];     /* "" = none */
+  int64_t retry_after;      /* > 0: a Retry-After header */
+} ls__response;
+
+#define LS__MAX_PARAMS 2
+#define LS__PARAM_MAX 256 /* bytes of one path parameter */
+
+typedef struct ls__request {
+  ls_server *srv;
+  struct MHD_Connection *conn;
+  const char *method;
+  const char *path;
+  char *params[LS__MAX_PARAMS]; /* the `*` segments of the route, decoded */
+  size_t nparams;
+  const char *body;
+  size_t body_len;
+  ls_store *st;                   /* borrowed for the handler */
+  const ls_auth_session *session; /* NULL on public routes without one */
+  char client[64];                /* the peer's address, for rate limits only */
+} ls__request;
+
+typedef void (*ls__handler)(ls__request *rq, ls__response *rs);
+
+/* ---- helpers (server_http.c) ------------------------------------------- */
+
+/* Sets a JSON body {"error": message} with `status`. */
+void ls__server_error(ls__response *rs, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Sets a JSON body (reference stolen); a NULL json is a 500. */
+void ls__server_json(ls__response *rs, unsigned status, json_t *json);
+/* Maps a library status to an HTTP status and error body; the message is
+ * given to the client only for input errors (4xx), never for 5xx. */
+void ls__server_fail(ls__response *rs, const ls_error *err);
+/* Parses the request body as a JSON object; on failure sets a 400/415 and
+ * returns NULL. */
+json_t *ls__server_body_object(ls__request *rq, ls__response *rs);
+/* Appends an audit entry for the signed-in user (actor "public" without
+ * one): action, the request path as target, records and detail. A failed
+ * append is returned: handlers of person data must not answer without it. */
+ls_status ls__server_audit(ls__request *rq, const char *action, const char *records,
+                           const char *detail);
+/* The strings of a JSON array joined by commas (malloc; NULL when out of
+ * memory): the `records` of an audit entry. */
+char *ls__server_join(const json_t *strings);
+/* Blocks until an argon2id slot is free; pair with ls__server_hash_done. */
+void ls__server_hash_begin(ls_server *srv);
+void ls__server_hash_done(ls_server *srv);
+/* A copy of the value of a query-string argument, or NULL. */
+const char *ls__server_query(ls__request *rq, const char *name);
+
+/* ---- routing (server_routes.c) ----------------------------------------- */
+
+/* Finds the route, checks session, permission and CSRF, runs the handler. */
+void ls__server_dispatch(ls__request *rq, ls__response *rs);
+/* The permission names of a role, as a JSON array (for /api/session). */
+json_t *ls__server_role_permissions(ls_role role);
+
+/* ---- handlers (server_api_*.c) ----------------------------------------- */
+
+void ls__api_login(ls__request *rq, ls__response *rs);
+void ls__api_logout(ls__request *rq, ls__response *rs);
+void ls__api_session(ls__request *rq, ls__response *rs);
+void ls__api_users_list(ls__request *rq, ls__response *rs);
+void ls__api_users_add(ls__request *rq, ls__response *rs);
+void ls__api_audit_list(ls__request *rq, ls__response *rs);
+void ls__api_audit_verify(ls__request *rq, ls__response *rs);
+void ls__api_public_report_add(ls__request *rq, ls__response *rs);
+void ls__api_public_reports_list(ls__request *rq, ls__response *rs);
+
+/* Static files of the console (server_static.c). Only GET and HEAD. */
+void ls__server_static(ls__request *rq, ls__response *rs, const char *file);
+
+#endif
