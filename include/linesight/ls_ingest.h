@@ -160,4 +160,21 @@ void ls_refdata_free(ls_refdata *rd);
 ls_status ls_ingest_read_refdata(const char *path, const ls_read_opts *opts, ls_refdata *rd,
                                  ls_file_kind *kind, ls_read_stats *stats, ls_error *err);
 
+/* ---- operator returns (ingest_operator.c, docs/formats-operator.md) ------ */
+
+/* Appends the records of an operator call-data return to `out`, reading its
+ * columns through the mapping file at mapping_path (for example share/mappings/uk-return-a.map).
+ * MO records become events with the target as caller, MT records with the
+ * target as callee; the target's first (else last) cell and IMEI go on its
+ * side. A record that mirrors another (both parties are targets: an MO and an
+ * MT record of the same call or sms, starts <= 5 s and durations <= 2 s
+ * apart) is merged into it, also across files read into the same `out`;
+ * *mirrors_merged (may be NULL) receives how many. The mapping's `timezone`
+ * wins over opts->tz. Bad rows go to opts->on_reject. Errors: LS_ERR_IO,
+ * LS_ERR_INPUT (bad mapping with its line, missing column), LS_ERR_NOMEM.
+ * O(rows + events in out) expected. */
+ls_status ls_ingest_read_operator(const char *path, const char *mapping_path,
+                                  const ls_read_opts *opts, ls_events *out,
+                                  ls_read_stats *stats, uint64_t *mirrors_merged, ls_error *err);
+
 #endif
