@@ -51,9 +51,11 @@ typedef int64_t (*ls_indicators_local_fn)(void *ctx, int64_t utc);
  * number on both sides is taken once, as `out`. Positions are cell ids;
  * their locations stay unknown unless set with ls_bc_user_set_location.
  * to_local may be NULL (times stay UTC). u->name is set to the number.
- * Errors: LS_ERR_NOMEM. O(events + n log n). */
-ls_status ls_indicators_user_from_events(const ls_events *ev, uint32_t number,
-                                         ls_indicators_local_fn to_local, void *ctx,
+ * `only` (may be NULL) lists the indices of the events to look at, in
+ * order -- an index of the number's events saves scanning them all.
+ * Errors: LS_ERR_NOMEM. O(events looked at + n log n). */
+ls_status ls_indicators_user_from_events(const ls_events *ev, uint32_t number, const uint32_t *only,
+                                         size_t n_only, ls_indicators_local_fn to_local, void *ctx,
                                          ls_bc_user *u, ls_error *err);
 
 #endif

@@ -1219,8 +1219,8 @@ out:
   return rc;
 }
 
-ls_status ls_indicators_user_from_events(const ls_events *ev, uint32_t number,
-                                         ls_indicators_local_fn to_local, void *lctx,
+ls_status ls_indicators_user_from_events(const ls_events *ev, uint32_t number, const uint32_t *only,
+                                         size_t n_only, ls_indicators_local_fn to_local, void *lctx,
                                          ls_bc_user *u, ls_error *err) {
   ls_status rc = LS_OK;
   const char *self = ls_dict_str(&ev->numbers, number);
@@ -1228,7 +1228,9 @@ ls_status ls_indicators_user_from_events(const ls_events *ev, uint32_t number,
   u->name = ls_strdup(self);
   if (!u->name)
     return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
-  for (size_t i = 0; i < ev->count; i++) {
+  size_t total = only ? n_only : ev->count;
+  for (size_t k = 0; k < total; k++) {
+    size_t i = only ? only[k] : k;
     int out = ev->caller[i] == number;
     if (!out && ev->callee[i] != number)
       continue;
