@@ -325,12 +325,56 @@ static void reference_tables(void **state) {
   ls_refdata_free(NULL);
 }
 
+/* Enough distinct numbers and cells to grow the reader's maps several times;
+ * every id must still name the string of its row. */
+static void many_numbers_and_cells_keep_their_ids(void **state) {
+  (void)state;
+  const int rows = getenv("LS_SANITIZED") ? 12000 : 40000;
+  char path[] = "/tmp/ls_test_readers_many_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  assert_non_null(f);
+  fprintf(f, "start,type,caller,callee,caller_cell,callee_cell\n");
+  for (int i = 0; i < rows; i++)
+    fprintf(f, "2024-10-07T13:45:12Z,call,07700 9%05d,+4477009%05d,C%d,long-cell-identifier-%d\n",
+            i % 25000, (i * 7) % 30000, i % 9000, i % 5000);
+  fclose(f);
+  ls_events ev;
+  ls_events_init(&ev);
+  ls_error err;
+  ls_error_clear(&err);
+  ls_read_stats st;
+  assert_int_equal(ls_ingest_read_events(path, NULL, &ev, &st, &err), LS_OK);
+  assert_int_equal(ev.count, (size_t)rows);
+  char want[64];
+  for (int i = 0; i < rows; i++) {
+    snprintf(want, sizeof want, "+4477009%05d", i % 25000);
+    assert_string_equal(ls_dict_str(&ev.numbers, ev.caller[i]), want);
+    snprintf(want, sizeof want, "+4477009%05d", (i * 7) % 30000);
+    assert_string_equal(ls_dict_str(&ev.numbers, ev.callee[i]), want);
+    snprintf(want, sizeof want, "C%d", i % 9000);
+    assert_string_equal(ls_dict_str(&ev.cells, ev.caller_cell[i]), want);
+    snprintf(want, sizeof want, "long-cell-identifier-%d", i % 5000);
+    assert_string_equal(ls_dict_str(&ev.cells, ev.callee_cell[i]), want);
+  }
+  /* a second file appends and reuses the ids already given */
+  uint32_t numbers = ev.numbers.count;
+  assert_int_equal(ls_ingest_read_events(path, NULL, &ev, &st, &err), LS_OK);
+  assert_int_equal(ev.count, 2 * (size_t)rows);
+  assert_int_equal(ev.numbers.count, numbers);
+  assert_int_equal(ev.caller[rows], ev.caller[0]);
+  ls_events_free(&ev);
+  unlink(path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(events_good_and_bad_rows),
       cmocka_unit_test(events_zone_option_and_failures),
       cmocka_unit_test(detect_kinds),
       cmocka_unit_test(reference_tables),
+      cmocka_unit_test(many_numbers_and_cells_keep_their_ids),
   };
   return cmocka_run_group_tests_name("readers", tests, NULL, NULL);
 }
