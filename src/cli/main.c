@@ -13,6 +13,8 @@ typedef struct command {
 
 static const command commands[] = {
     {"info", cli_info, "what the store holds"},
+    {"results", cli_results, "import or list week-of-action result records"},
+    {"report", cli_report, "a week of action's results: text, json, html, pdf, xlsx"},
 };
 
 int cli_report_error(const ls_error *err) {

@@ -18,6 +18,7 @@ static const struct {
   const size_t *count;
 } modules[] = {
     {ls__schema_ingest, &ls__schema_ingest_count},
+    {ls__schema_ops, &ls__schema_ops_count},
 };
 
 static ls_status current_version(ls_store *st, int *version, ls_error *err) {
