@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Writing a world: the event CSV (the hot path: rows are formatted by hand
+ * into a 4 MiB buffer, because fprintf per field runs at well under a
+ * million rows a second), the static tables, and truth.json. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "../core/ls_mem.h"
+#include "sim_internal.h"
+
+/* ------------------------------------------------------------ the writer */
+typedef struct sim_out {
+  FILE *f;
+  const char *path;
+  char *buf;
+  size_t len, cap;
+  int32_t date_day; /* day whose date prefix is cached */
+  char date[12];    /* "YYYY-MM-DDT" */
+} sim_out;
+
+static ls_status out_open(sim_out *o, const char *path, ls_error *err) {
+  memset(o, 0, sizeof *o);
+  o->path = path;
+  o->cap = 4u << 20;
+  o->buf = ls_malloc(o->cap);
+  o->date_day = INT32_MIN;
+  if (!o->buf)
+    return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
+  o->f = fopen(path, "wb");
+  if (!o->f) {
+    ls_free(o->buf);
+    o->buf = NULL;
+    return ls_error_set(err, LS_ERR_IO, path, 0, 0, "cannot create: %s", strerror(errno));
+  }
+  return LS_OK;
+}
+
+static ls_status out_flush(sim_out *o, ls_error *err) {
+  if (o->len && fwrite(o->buf, 1, o->len, o->f) != o->len)
+    return ls_error_set(err, LS_ERR_IO, o->path, 0, 0, "write failed: %s", strerror(errno));
+  o->len = 0;
+  return LS_OK;
+}
+
+static ls_status out_close(sim_out *o, ls_status rc, ls_error *err) {
+  if (!rc)
+    rc = out_flush(o, err);
+  if (o->f && fclose(o->f) && !rc)
+    rc = ls_error_set(err, LS_ERR_IO, o->path, 0, 0, "close failed: %s", strerror(errno));
+  ls_free(o->buf);
+  o->f = NULL;
+  o->buf = NULL;
+  return rc;
+}
+
+/* room for one more row of at most `need` bytes */
+static ls_status out_room(sim_out *o, size_t need, ls_error *err) {
+  if (o->len + need <= o->cap)
+    return LS_OK;
+  return out_flush(o, err);
+}
+
+static inline void put(sim_out *o, const char *s, size_t n) {
+  memcpy(o->buf + o->len, s, n);
+  o->len += n;
+}
+static inline void puts0(sim_out *o, const char *s) { put(o, s, strlen(s)); }
+static inline void putc1(sim_out *o, char c) { o->buf[o->len++] = c; }
+
+static void put_u(sim_out *o, uint64_t v) {
+  char tmp[24];
+  int n = 0;
+  do {
+    tmp[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  while (n)
+    o->buf[o->len++] = tmp[--n];
+}
+
+static inline void put2(sim_out *o, uint32_t v) {
+  o->buf[o->len++] = (char)('0' + v / 10);
+  o->buf[o->len++] = (char)('0' + v % 10);
+}
+
+/* A text field, quoted when it holds a comma, quote or newline (RFC 4180). */
+static void put_field(sim_out *o, const char *s) {
+  if (!strpbrk(s, ",\"\r\n")) {
+    puts0(o, s);
+    return;
+  }
+  putc1(o, '"');
+  for (; *s; s++) {
+    if (*s == '"')
+      putc1(o, '"');
+    putc1(o, *s);
+  }
+  putc1(o, '"');
+}
+
+static void put_fixed(sim_out *o, double v, int decimals) {
+  char tmp[48];
+  int n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+  put(o, tmp, (size_t)n);
+}
+
+static void put_date(sim_out *o, int32_t day) {
+  int y;
+  unsigned m, d;
+  ls__sim_civil_from_days(day, &y, &m, &d);
+  char tmp[16];
+  int n = snprintf(tmp, sizeof tmp, "%04d-%02u-%02u", y, m, d);
+  put(o, tmp, (size_t)n);
+}
+
+static const char *const flag_names[] = {"missing_episodes", "looked_after", "excluded_from_school",
+                                         "vulnerable_adult", "drug_dependency", "mental_health"};
+
+static void put_flags(sim_out *o, uint16_t flags) {
+  int first = 1;
+  for (int i = 0; i < 6; i++)
+    if (flags & (1u << i)) {
+      if (!first)
+        putc1(o, ';');
+      puts0(o, flag_names[i]);
+      first = 0;
+    }
+}
+
+/* ------------------------------------------------------------- events */
+static const char events_header[] =
+    "start,type,caller,callee,duration_s,caller_cell,callee_cell,caller_imei,callee_imei\n";
+
+static ls_status events_sink(void *ctx, const ls_sim_world *w, const ls_sim_event *ev, size_t n,
+                             ls_error *err) {
+  sim_out *o = ctx;
+  for (size_t i = 0; i < n; i++) {
+    const ls_sim_event *e = &ev[i];
+    ls_status rc = out_room(o, 160, err);
+    if (rc)
+      return rc;
+    int32_t day = (int32_t)(e->start / 86400);
+    uint32_t sec = (uint32_t)(e->start - (int64_t)day * 86400);
+    if (day != o->date_day) {
+      int y;
+      unsigned m, d;
+      ls__sim_civil_from_days(day, &y, &m, &d);
+      snprintf(o->date, sizeof o->date, "%04d-%02u-%02uT", y, m, d);
+      o->date_day = day;
+    }
+    put(o, o->date, 11);
+    put2(o, sec / 3600);
+    putc1(o, ':');
+    put2(o, sec / 60 % 60);
+    putc1(o, ':');
+    put2(o, sec % 60);
+    if (e->type == LS_EV_SMS)
+      put(o, "Z,sms,", 6);
+    else
+      put(o, "Z,call,", 7);
+    put(o, w->nums[e->caller].str, 13);
+    putc1(o, ',');
+    put(o, w->nums[e->callee].str, 13);
+    putc1(o, ',');
+    put_u(o, (uint64_t)(e->duration < 0 ? 0 : e->duration));
+    putc1(o, ',');
+    if (e->caller_cell != LS_NO_ID)
+      puts0(o, w->cells[e->caller_cell].id);
+    putc1(o, ',');
+    if (e->callee_cell != LS_NO_ID)
+      puts0(o, w->cells[e->callee_cell].id);
+    putc1(o, ',');
+    if (e->caller_imei != LS_NO_ID)
+      put(o, w->imeis[e->caller_imei], 15);
+    putc1(o, ',');
+    if (e->callee_imei != LS_NO_ID)
+      put(o, w->imeis[e->callee_imei], 15);
+    putc1(o, '\n');
+  }
+  return LS_OK;
+}
+
+/* ------------------------------------------------------- static tables */
+ls_status ls_sim_write_cells(const ls_sim_world *w, const char *path, ls_error *err) {
+  sim_out o;
+  ls_status rc = out_open(&o, path, err);
+  if (rc)
+    return rc;
+  puts0(&o, "cell_id,lat,lon,azimuth,name,area\n");
+  for (uint32_t i = 0; i < w->n_cells && !rc; i++) {
+    const sim_cell *c = &w->cells[i];
+    rc = out_room(&o, 256, err);
+    if (rc)
+      break;
+    puts0(&o, c->id);
+    putc1(&o, ',');
+    put_fixed(&o, c->lat, 5);
+    putc1(&o, ',');
+    put_fixed(&o, c->lon, 5);
+    putc1(&o, ',');
+    put_u(&o, c->azimuth);
+    putc1(&o, ',');
+    put_field(&o, c->name);
+    putc1(&o, ',');
+    put_field(&o, c->area);
+    putc1(&o, '\n');
+  }
+  return out_close(&o, rc, err);
+}
+
+static const ls_sim_world *sort_world;
+static int by_person_id(const void *a, const void *b) {
+  return strcmp(sort_world->people[*(const uint32_t *)a].id,
+                sort_world->people[*(const uint32_t *)b].id);
+}
+static int by_address_id(const void *a, const void *b) {
+  return strcmp(sort_world->addrs[*(const uint32_t *)a].id,
+                sort_world->addrs[*(const uint32_t *)b].id);
+}
+static int by_number(const void *a, const void *b) {
+  return strcmp(sort_world->nums[*(const uint32_t *)a].str,
+                sort_world->nums[*(const uint32_t *)b].str);
+}
+
+/* Indices 0..n-1 sorted by id, so file order says nothing about roles. */
+static uint32_t *sorted(const ls_sim_world *w, uint32_t n, int (*cmp)(const void *, const void *)) {
+  uint32_t *idx = ls_reallocarray(NULL, n ? n : 1, sizeof *idx);
+  if (!idx)
+    return NULL;
+  for (uint32_t i = 0; i < n; i++)
+    idx[i] = i;
+  sort_world = w;
+  qsort(idx, n, sizeof *idx, cmp);
+  return idx;
+}
+
+ls_status ls_sim_write_persons(const ls_sim_world *w, const char *path, ls_error *err) {
+  uint32_t *idx = sorted(w, w->n_people, by_person_id);
+  if (!idx)
+    return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
+  sim_out o;
+  ls_status rc = out_open(&o, path, err);
+  if (rc) {
+    ls_free(idx);
+    return rc;
+  }
+  puts0(&o, "person_id,dob,sex,flags\n");
+  for (uint32_t k = 0; k < w->n_people; k++) {
+    const sim_person *pe = &w->people[idx[k]];
+    rc = out_room(&o, 256, err);
+    if (rc)
+      break;
+    puts0(&o, pe->id);
+    putc1(&o, ',');
+    put_date(&o, pe->dob_day);
+    puts0(&o, pe->male ? ",male," : ",female,");
+    put_flags(&o, pe->flags);
+    putc1(&o, '\n');
+  }
+  ls_free(idx);
+  return out_close(&o, rc, err);
+}
+
+ls_status ls_sim_write_attributions(const ls_sim_world *w, const char *path, ls_error *err) {
+  uint32_t *idx = sorted(w, w->n_nums, by_number);
+  if (!idx)
+    return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
+  sim_out o;
+  ls_status rc = out_open(&o, path, err);
+  if (rc) {
+    ls_free(idx);
+    return rc;
+  }
+  int32_t day0 = (int32_t)(w->p.start / 86400);
+  puts0(&o, "number,person_id,from,to,source\n");
+  for (uint32_t k = 0; k < w->n_nums; k++) {
+    const sim_number *n = &w->nums[idx[k]];
+    if (n->kind != SIM_NUM_PERSONAL || !n->attributed || n->person == SIM_NONE)
+      continue;
+    rc = out_room(&o, 256, err);
+    if (rc)
+      break;
+    put(&o, n->str, 13);
+    putc1(&o, ',');
+    puts0(&o, w->people[n->person].id);
+    putc1(&o, ',');
+    if (n->from_day >= 0)
+      put_date(&o, day0 + n->from_day);
+    putc1(&o, ',');
+    if (n->to_day >= 0)
+      put_date(&o, day0 + n->to_day);
+    /* most records from the operator's subscriber check, some from
+     * intelligence (a stop, a previous case) */
+    puts0(&o, (ls__sim_mix3(idx[k], w->p.seed, 9) % 5) ? ",subscriber\n" : ",intelligence\n");
+  }
+  ls_free(idx);
+  return out_close(&o, rc, err);
+}
+
+ls_status ls_sim_write_addresses(const ls_sim_world *w, const char *path, ls_error *err) {
+  uint32_t *idx = sorted(w, w->n_addrs, by_address_id);
+  if (!idx)
+    return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
+  sim_out o;
+  ls_status rc = out_open(&o, path, err);
+  if (rc) {
+    ls_free(idx);
+    return rc;
+  }
+  puts0(&o, "address_id,lat,lon,cell_id,occupant,flags\n");
+  for (uint32_t k = 0; k < w->n_addrs; k++) {
+    const sim_address *a = &w->addrs[idx[k]];
+    rc = out_room(&o, 256, err);
+    if (rc)
+      break;
+    puts0(&o, a->id);
+    putc1(&o, ',');
+    put_fixed(&o, a->lat, 5);
+    putc1(&o, ',');
+    put_fixed(&o, a->lon, 5);
+    putc1(&o, ',');
+    puts0(&o, w->cells[a->cell].id);
+    putc1(&o, ',');
+    puts0(&o, w->people[a->occupant].id);
+    putc1(&o, ',');
+    put_flags(&o, a->flags);
+    putc1(&o, '\n');
+  }
+  ls_free(idx);
+  return out_close(&o, rc, err);
+}
+
+/* ---------------------------------------------------------------- truth */
+static int add_num(json_t *arr, const ls_sim_world *w, uint32_t num) {
+  if (num == SIM_NONE || !w->nums[num].used)
+    return 0;
+  size_t i;
+  json_t *v;
+  json_array_foreach(arr, i, v) if (!strcmp(json_string_value(v), w->nums[num].str)) return 0;
+  return json_array_append_new(arr, json_string(w->nums[num].str));
+}
+
+static int add_person_nums(json_t *arr, const ls_sim_world *w, uint32_t person) {
+  const sim_person *pe = &w->people[person];
+  int rc = add_num(arr, w, pe->sim);
+  if (!rc && pe->change_day >= 0)
+    rc = add_num(arr, w, pe->sim2);
+  return rc;
+}
+
+json_t *ls_sim_truth(const ls_sim_world *w) {
+  static const char *const kinds[SIM_D_KINDS] = {"taxi",     "takeaway", "tradesperson",
+                                                 "delivery", "bulk_sms", "community"};
+  json_t *root = json_object(), *lines = json_array(), *juv = json_array(), *decoys = json_object();
+  int bad = !root || !lines || !juv || !decoys;
+  if (bad)
+    goto fail;
+  bad |= json_object_set_new(root, "seed", json_integer((json_int_t)w->p.seed));
+  bad |= json_object_set_new(root, "difficulty", json_string(w->p.difficulty));
+  bad |= json_object_set_new(root, "scale", json_integer(w->p.scale));
+  bad |= json_object_set_new(root, "days", json_integer(w->p.days));
+  for (uint32_t li = 0; li < w->n_lines && !bad; li++) {
+    const sim_line *l = &w->lines[li];
+    json_t *o = json_object(), *nums = json_array(), *hold = json_array(), *run = json_array(),
+           *cust = json_array(), *cuckoo = json_array(), *imeis = json_array();
+    if (!o || !nums || !hold || !run || !cust || !cuckoo || !imeis) {
+      json_decref(o);
+      json_decref(nums);
+      json_decref(hold);
+      json_decref(run);
+      json_decref(cust);
+      json_decref(cuckoo);
+      json_decref(imeis);
+      goto fail;
+    }
+    char id[16];
+    snprintf(id, sizeof id, "L%03u", li + 1);
+    bad |= json_object_set_new(o, "line_id", json_string(id));
+    bad |= json_object_set_new(o, "brand", json_string(l->brand));
+    bad |= json_object_set_new(o, "origin", json_string(w->places[l->origin].name));
+    bad |= json_object_set_new(o, "destination", json_string(w->places[l->dest].name));
+    for (uint32_t k = 0; k < l->n_nums; k++) {
+      bad |= add_num(nums, w, l->nums[k]);
+      const char *im = w->imeis[w->nums[l->nums[k]].imei];
+      size_t i;
+      json_t *v;
+      int seen = 0;
+      json_array_foreach(imeis, i, v) seen |= !strcmp(json_string_value(v), im);
+      if (!seen && w->nums[l->nums[k]].used)
+        bad |= json_array_append_new(imeis, json_string(im));
+    }
+    bad |= add_num(hold, w, w->people[l->holder].sim);
+    for (uint8_t k = 0; k < l->n_runners; k++) {
+      uint32_t rn = w->people[l->runners[k]].sim;
+      bad |= add_num(run, w, rn);
+      if (w->people[l->runners[k]].age < 18)
+        bad |= add_num(juv, w, rn);
+    }
+    for (uint32_t c = l->first_cust; c < l->first_cust + l->n_cust; c++)
+      if (w->cust_seen[c])
+        bad |= add_person_nums(cust, w, w->cust[c].person);
+    for (uint8_t k = 0; k < l->n_cuckoo; k++)
+      bad |= json_array_append_new(cuckoo, json_string(w->addrs[l->cuckoo_addr[k]].id));
+    bad |= json_object_set_new(o, "numbers", nums);
+    bad |= json_object_set_new(o, "holders", hold);
+    bad |= json_object_set_new(o, "runners", run);
+    bad |= json_object_set_new(o, "customers", cust);
+    bad |= json_object_set_new(o, "cuckoo_addresses", cuckoo);
+    bad |= json_object_set_new(o, "handsets", imeis);
+    bad |= json_object_set_new(o, "closed", json_boolean(l->closed));
+    bad |= json_object_set_new(o, "swaps", json_integer(l->n_swaps));
+    bad |= json_object_set_new(o, "forced_swaps", json_integer(l->n_forced));
+    bad |= json_object_set_new(o, "same_handset_swaps", json_integer(l->n_same_imei));
+    bad |= json_array_append_new(lines, o);
+  }
+  for (int k = 0; k < SIM_D_KINDS && !bad; k++) {
+    json_t *arr = json_array();
+    if (!arr)
+      goto fail;
+    for (uint32_t i = 0; i < w->n_biz; i++)
+      if (w->biz[i].kind == k)
+        bad |= add_num(arr, w, w->biz[i].number);
+    bad |= json_object_set_new(decoys, kinds[k], arr);
+  }
+  if (!bad) {
+    json_t *arr = json_array();
+    if (!arr)
+      goto fail;
+    for (uint32_t i = 0; i < w->n_people; i++)
+      if (w->people[i].change_day >= 0) {
+        bad |= add_num(arr, w, w->people[i].sim);
+        bad |= add_num(arr, w, w->people[i].sim2);
+      }
+    bad |= json_object_set_new(decoys, "phone_change", arr);
+  }
+  bad |= json_object_set_new(root, "lines", lines);
+  lines = NULL;
+  bad |= json_object_set_new(root, "juvenile_runners", juv);
+  juv = NULL;
+  bad |= json_object_set_new(root, "decoys", decoys);
+  decoys = NULL;
+  if (bad)
+    goto fail;
+  return root;
+fail:
+  json_decref(lines);
+  json_decref(juv);
+  json_decref(decoys);
+  json_decref(root);
+  return NULL;
+}
+
+/* ------------------------------------------------------------ directory */
+static ls_status make_dir(const char *dir, ls_error *err) {
+  char path[4096];
+  if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+    return LS_FAIL(err, LS_ERR_USAGE, "output path too long");
+  for (char *s = path + 1; *s; s++) {
+    if (*s != '/')
+      continue;
+    *s = '\0';
+    if (mkdir(path, 0777) && errno != EEXIST)
+      return ls_error_set(err, LS_ERR_IO, path, 0, 0, "cannot create directory: %s", strerror(errno));
+    *s = '/';
+  }
+  if (mkdir(path, 0777) && errno != EEXIST)
+    return ls_error_set(err, LS_ERR_IO, path, 0, 0, "cannot create directory: %s", strerror(errno));
+  return LS_OK;
+}
+
+ls_status ls_sim_write_dir(const ls_sim_params *p, const char *dir, ls_sim_summary *summary,
+                           ls_error *err) {
+  ls_sim_world *w = NULL;
+  char path[4200];
+  json_t *truth = NULL;
+  ls_status rc = make_dir(dir, err);
+  if (!rc)
+    rc = ls_sim_world_create(p, &w, err);
+  if (rc)
+    return rc;
+  snprintf(path, sizeof path, "%s/cells.csv", dir);
+  rc = ls_sim_write_cells(w, path, err);
+  if (rc)
+    goto out;
+  snprintf(path, sizeof path, "%s/persons.csv", dir);
+  rc = ls_sim_write_persons(w, path, err);
+  if (rc)
+    goto out;
+  snprintf(path, sizeof path, "%s/addresses.csv", dir);
+  rc = ls_sim_write_addresses(w, path, err);
+  if (rc)
+    goto out;
+  {
+    sim_out o;
+    snprintf(path, sizeof path, "%s/events.csv", dir);
+    rc = out_open(&o, path, err);
+    if (rc)
+      goto out;
+    puts0(&o, events_header);
+    rc = ls_sim_world_run(w, events_sink, &o, err);
+    rc = out_close(&o, rc, err);
+    if (rc)
+      goto out;
+  }
+  /* attributions after the run: the days numbers came into use are known */
+  snprintf(path, sizeof path, "%s/attributions.csv", dir);
+  rc = ls_sim_write_attributions(w, path, err);
+  if (rc)
+    goto out;
+  truth = ls_sim_truth(w);
+  if (!truth) {
+    rc = LS_FAIL(err, LS_ERR_NOMEM, "out of memory building truth.json");
+    goto out;
+  }
+  snprintf(path, sizeof path, "%s/truth.json", dir);
+  if (json_dump_file(truth, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) {
+    rc = ls_error_set(err, LS_ERR_IO, path, 0, 0, "cannot write");
+    goto out;
+  }
+  if (summary) {
+    memset(summary, 0, sizeof *summary);
+    summary->events = w->events_total;
+    summary->lines = w->n_lines;
+    for (uint32_t i = 0; i < w->n_lines; i++)
+      summary->deal_numbers += w->lines[i].n_nums;
+    summary->numbers = w->n_nums;
+    summary->cells = w->n_cells;
+    summary->persons = w->n_people;
+    summary->addresses = w->n_addrs;
+  }
+out:
+  json_decref(truth);
+  ls_sim_world_free(w);
+  return rc;
+}
