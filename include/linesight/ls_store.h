@@ -55,6 +55,33 @@ double ls_stmt_double(ls_stmt *s, int col);
 const char *ls_stmt_text(ls_stmt *s, int col); /* "" for NULL */
 const void *ls_stmt_blob(ls_stmt *s, int col, size_t *len);
 
+/* Bulk load: many rows into one table, by COPY on PostgreSQL and a prepared
+ * INSERT per row on SQLite (docs/store-sql.md). Must run inside
+ * ls_store_begin/commit; between begin and end no other statement may run on
+ * the same store. table and columns are plain lower-case identifiers from
+ * the program (never from input). Give each row's fields in column order
+ * with ls_copy_<type>, then ls_copy_row. With LS_COPY_SKIP_DUPLICATES a row
+ * that violates a unique key is skipped (ON CONFLICT DO NOTHING), even when
+ * another process inserts the same key at the same time; without it such a
+ * row fails the copy with LS_ERR_CONFLICT. Errors: LS_ERR_INTERNAL (misuse:
+ * no transaction, wrong field count), LS_ERR_CONFLICT, LS_ERR_DB, LS_ERR_IO,
+ * LS_ERR_NOMEM. Time O(rows). */
+typedef struct ls_copy ls_copy;
+#define LS_COPY_SKIP_DUPLICATES 1u
+ls_status ls_store_copy_begin(ls_store *st, const char *table, const char *const *columns, size_t ncolumns,
+                              unsigned flags, ls_copy **out, ls_error *err);
+ls_status ls_copy_int64(ls_copy *c, int64_t v);
+ls_status ls_copy_double(ls_copy *c, double v);
+ls_status ls_copy_text(ls_copy *c, const char *v, size_t len); /* no NUL bytes inside */
+ls_status ls_copy_blob(ls_copy *c, const void *v, size_t len);
+ls_status ls_copy_null(ls_copy *c);
+ls_status ls_copy_row(ls_copy *c, ls_error *err);
+/* Finishes the copy and frees c. *stored (may be NULL): rows that went in,
+ * i.e. rows given less duplicates skipped. On error the transaction must be
+ * rolled back. */
+ls_status ls_copy_end(ls_copy *c, int64_t *stored, ls_error *err);
+void ls_copy_abort(ls_copy *c); /* accepts NULL; frees c; roll the transaction back after */
+
 /* Convenience: runs a query expected to give one integer (e.g. COUNT(*)). */
 ls_status ls_store_query_int64(ls_store *st, const char *sql, int64_t *out, ls_error *err);
 

@@ -13,6 +13,8 @@ typedef struct command {
 
 static const command commands[] = {
     {"info", cli_info, "what the store holds"},
+    {"analyse", cli_analyse, "find deal lines, their holders, runners and customers"},
+    {"evaluate", cli_evaluate, "score an analysis result against a simulated truth"},
     {"results", cli_results, "import or list week-of-action result records"},
     {"report", cli_report, "a week of action's results: text, json, html, pdf, xlsx"},
 };

@@ -4,6 +4,7 @@
 
 #include "../core/ls_mem.h"
 #include "store_internal.h"
+#include "store_pg.h"
 
 static int is_postgres_uri(const char *uri) {
   return strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0;
@@ -13,13 +14,12 @@ ls_status ls_store_open(const char *uri, ls_store **out, ls_error *err) {
   *out = NULL;
   if (!uri || !*uri)
     uri = LS_DEFAULT_DB;
-  if (is_postgres_uri(uri))
-    return LS_FAIL(err, LS_ERR_USAGE, "this build has no PostgreSQL backend yet: %s", uri);
   ls_store *st = ls_calloc(1, sizeof *st);
   if (!st)
     return LS_FAIL(err, LS_ERR_NOMEM, "out of memory opening the store");
-  st->be = &ls__store_sqlite;
-  st->location = ls_strdup(uri);
+  /* a URI may carry a password: the location shown to people never does */
+  st->be = is_postgres_uri(uri) ? &ls__store_pg : &ls__store_sqlite;
+  st->location = st->be == &ls__store_pg ? ls__store_pg_redact(uri) : ls_strdup(uri);
   if (!st->location) {
     ls_free(st);
     return LS_FAIL(err, LS_ERR_NOMEM, "out of memory opening the store");
@@ -54,14 +54,23 @@ ls_status ls_store_begin(ls_store *st, ls_error *err) {
   if (st->in_tx)
     return LS_FAIL(err, LS_ERR_INTERNAL, "a transaction is already open");
   ls_status rc = st->be->exec(st, "BEGIN", err);
-  if (rc == LS_OK)
+  if (rc == LS_OK) {
     st->in_tx = 1;
+    st->tx_failed = 0;
+  }
   return rc;
 }
 
 ls_status ls_store_commit(ls_store *st, ls_error *err) {
   if (!st->in_tx)
     return LS_FAIL(err, LS_ERR_INTERNAL, "no transaction to commit");
+  /* Same behaviour on both backends: PostgreSQL cannot go on after a failed
+   * statement, so neither does SQLite; the whole transaction is undone. */
+  if (st->tx_failed) {
+    ls_store_rollback(st);
+    return ls_error_set(err, LS_ERR_DB, st->location, 0, 0,
+                        "transaction rolled back: a statement in it had failed");
+  }
   ls_status rc = st->be->exec(st, "COMMIT", err);
   if (rc == LS_OK)
     st->in_tx = 0;
@@ -72,15 +81,27 @@ ls_status ls_store_rollback(ls_store *st) {
   if (!st->in_tx)
     return LS_OK;
   st->in_tx = 0;
+  st->tx_failed = 0;
   return st->be->exec(st, "ROLLBACK", NULL);
 }
 
+/* A bulk copy holds the PostgreSQL connection in COPY mode. */
+static ls_status check_not_copying(ls_store *st, ls_error *err) {
+  return st->copying ? LS_FAIL(err, LS_ERR_INTERNAL, "a bulk copy is in progress on this store") : LS_OK;
+}
+
 ls_status ls_store_exec(ls_store *st, const char *sql, ls_error *err) {
-  return st->be->exec(st, sql, err);
+  ls_status rc = check_not_copying(st, err);
+  if (rc == LS_OK)
+    rc = st->be->exec(st, sql, err);
+  if (rc && st->in_tx)
+    st->tx_failed = 1;
+  return rc;
 }
 
 ls_status ls_stmt_prepare(ls_store *st, const char *sql, ls_stmt **out, ls_error *err) {
-  return st->be->prepare(st, sql, out, err);
+  ls_status rc = check_not_copying(st, err);
+  return rc ? rc : st->be->prepare(st, sql, out, err);
 }
 
 ls_status ls_stmt_bind_int64(ls_stmt *s, int idx, int64_t v) { return s->st->be->bind_int64(s, idx, v); }
@@ -92,7 +113,14 @@ ls_status ls_stmt_bind_blob(ls_stmt *s, int idx, const void *v, size_t len) {
   return s->st->be->bind_blob(s, idx, v, len);
 }
 ls_status ls_stmt_bind_null(ls_stmt *s, int idx) { return s->st->be->bind_null(s, idx); }
-ls_status ls_stmt_step(ls_stmt *s, ls_error *err) { return s->st->be->step(s, err); }
+ls_status ls_stmt_step(ls_stmt *s, ls_error *err) {
+  ls_status rc = check_not_copying(s->st, err);
+  if (rc == LS_OK)
+    rc = s->st->be->step(s, err);
+  if (rc < 0 && s->st->in_tx)
+    s->st->tx_failed = 1;
+  return rc;
+}
 ls_status ls_stmt_reset(ls_stmt *s) { return s->st->be->reset(s); }
 
 void ls_stmt_finalize(ls_stmt *s) {

@@ -51,6 +51,8 @@ typedef struct ls__migration {
 
 extern const ls__migration ls__schema_ingest[];
 extern const size_t ls__schema_ingest_count;
+extern const ls__migration ls__schema_analysis[];
+extern const size_t ls__schema_analysis_count;
 extern const ls__migration ls__schema_ops[];
 extern const size_t ls__schema_ops_count;
 

@@ -19,6 +19,7 @@ static const struct {
 } modules[] = {
     {ls__schema_ingest, &ls__schema_ingest_count},
     {ls__schema_ops, &ls__schema_ops_count},
+    {ls__schema_analysis, &ls__schema_analysis_count},
 };
 
 static ls_status current_version(ls_store *st, int *version, ls_error *err) {
