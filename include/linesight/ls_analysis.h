@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Analysis: finds deal lines in an event table, follows each line across
+ * number swaps, and names its holders, runners and customers.
+ *
+ * The pipeline (docs/analysis.md describes each step and its evidence):
+ *   features    behavioural features per number (one pass plus two sorts)
+ *   dealline    a transparent logistic score per number, with explanations
+ *   continuity  deal numbers linked into lines (customer overlap, handoff
+ *               timing, shared handsets, shared holder), igraph components
+ *   roles       holders, runners and customer counts per line
+ * The result is the JSON of DESIGN.md section 6.
+ *
+ * Only what communications data holds is used: who contacted whom, when,
+ * how (call or text), for how long, from which cell and handset. Nothing
+ * depends on how numbers, cells or handsets are spelt or on event order. */
+#ifndef LINESIGHT_LS_ANALYSIS_H
+#define LINESIGHT_LS_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ls_error.h"
+#include "ls_events.h"
+#include "ls_ingest.h"
+#include "ls_store.h"
+
+typedef struct ls_analysis_opts {
+  int64_t from; /* analyse events with from <= start < to; INT64_MIN for no bound */
+  int64_t to;   /* INT64_MAX for no bound */
+  /* Cells with coordinates and areas (may be NULL): give lines an origin and
+   * destinations by name and group nearby cells into places. */
+  const ls_refdata *ref;
+  /* Deal-number score threshold in (0,1); 0 means the default (0.5). */
+  double deal_threshold;
+} ls_analysis_opts;
+
+/* Sets the defaults: the whole table, no reference data, default threshold. */
+void ls_analysis_opts_init(ls_analysis_opts *opts);
+
+typedef struct ls_analysis ls_analysis; /* a finished analysis (opaque) */
+
+/* Runs the whole analysis over ev. ev is not modified and may be freed after
+ * the call (the result copies what it keeps). Errors: LS_ERR_NOMEM,
+ * LS_ERR_USAGE (bad opts), LS_ERR_LIMIT (more than 2^26 distinct numbers),
+ * LS_ERR_INTERNAL (igraph failed).
+ * Time O(E + N + P log P) for E events, N numbers and P distinct contact
+ * pairs (the sorts are radix sorts, linear in E); memory about 40 bytes per
+ * event at peak beyond ev. */
+ls_status ls_analysis_run(const ls_events *ev, const ls_analysis_opts *opts, ls_analysis **out,
+                          ls_error *err);
+void ls_analysis_free(ls_analysis *a); /* accepts NULL */
+
+/* Counts in a finished analysis. O(1). */
+size_t ls_analysis_line_count(const ls_analysis *a);
+size_t ls_analysis_event_count(const ls_analysis *a);
+
+/* The full result as JSON text (DESIGN.md section 6), NUL-terminated,
+ * allocated with ls_malloc: free with ls_analysis_text_free. `pretty` indents.
+ * O(size of the result). Errors: LS_ERR_NOMEM. */
+ls_status ls_analysis_json(const ls_analysis *a, int pretty, char **text, ls_error *err);
+
+/* The human summary: ranked lines with their numbers, roles and evidence,
+ * at most max_lines lines (0 = all). Same allocation rule as ls_analysis_json. */
+ls_status ls_analysis_summary(const ls_analysis *a, size_t max_lines, char **text, ls_error *err);
+
+void ls_analysis_text_free(char *text); /* accepts NULL */
+
+/* Writes the feature table of every scored number as CSV (one row a number,
+ * the model's inputs and its score) to path, for fitting and inspection.
+ * O(scored numbers). Errors: LS_ERR_IO, LS_ERR_NOMEM. */
+ls_status ls_analysis_write_features(const ls_analysis *a, const char *path, ls_error *err);
+
+/* ---- results in the store (table analysis_runs) ------------------------- */
+
+/* Saves a result JSON text as a new run in one transaction; *id (may be NULL)
+ * receives the run's id. Errors: LS_ERR_DB. O(size of json). */
+ls_status ls_analysis_save(ls_store *st, const char *json, int64_t *id, ls_error *err);
+
+/* Loads the most recent saved run. *json is allocated with ls_malloc (free
+ * with ls_analysis_text_free); created (may be NULL) receives its ISO time;
+ * id (may be NULL) its id. Errors: LS_ERR_NOTFOUND when no run was saved,
+ * LS_ERR_DB, LS_ERR_NOMEM. */
+ls_status ls_analysis_load_latest(ls_store *st, char **json, int64_t *id, char created[32],
+                                  ls_error *err);
+
+#endif

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Line continuity: a branded line outlives its numbers (DOMAIN.md: handsets
+ * and SIMs swapped often, the customers told the new number), so successive
+ * deal numbers are linked into one line by the cues analysts use:
+ *   - a shared handset (the same IMEI seen with both numbers);
+ *   - the customer list carried over: most contacts of the smaller number
+ *     are contacts of the other;
+ *   - handoff timing: the new number starts as, or soon after, the old one
+ *     goes quiet, and the overlap needed is lower then.
+ * Customers often buy from more than one line, so a few shared customers
+ * never link two numbers: the overlap must be a large share of the smaller
+ * customer list. Lines are the connected components (igraph) of the graph
+ * of links. */
+#include <igraph/igraph.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/ls_mem.h"
+#include "analysis_internal.h"
+
+/* Customer-list overlap, as a share of the smaller list, that links two
+ * numbers whatever their timing. Lines in one town that share customers
+ * overlap by well under a third in the simulated worlds (docs/analysis.md),
+ * while a carried-over list overlaps by most of the old one. */
+#define LINK_OVERLAP 0.5
+/* Lower overlap accepted when the new number starts within HANDOFF_S of the
+ * old one's last event: DOMAIN.md says a cut number is live again on another
+ * phone within an hour to a few hours; a week allows for a quiet spell. */
+#define LINK_OVERLAP_HANDOFF 0.3
+#define HANDOFF_S (7 * 86400)
+/* At least this many shared contacts, so that two tiny lists cannot link by
+ * chance. */
+#define LINK_MIN_SHARED 5
+
+static pthread_once_t igraph_once = PTHREAD_ONCE_INIT;
+
+static void igraph_setup(void) {
+  /* igraph's default handler aborts and its warnings print: the library
+   * must do neither, so both are silenced once and codes are checked. */
+  igraph_set_error_handler(igraph_error_handler_ignore);
+  igraph_set_warning_handler(igraph_warning_handler_ignore);
+}
+
+ls_status ls__graph_components(size_t n_vertices, const uint32_t *edges, size_t n_edges,
+                               uint32_t *membership, size_t *n_components, ls_error *err) {
+  pthread_once(&igraph_once, igraph_setup);
+  igraph_vector_int_t ev, memb;
+  igraph_t g;
+  igraph_integer_t no = 0;
+  ls_status rc = LS_OK;
+  if (igraph_vector_int_init(&ev, (igraph_integer_t)(2 * n_edges)))
+    return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory building a graph");
+  for (size_t i = 0; i < 2 * n_edges; i++)
+    VECTOR(ev)[i] = edges[i];
+  if (igraph_vector_int_init(&memb, 0)) {
+    igraph_vector_int_destroy(&ev);
+    return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory building a graph");
+  }
+  if (igraph_create(&g, &ev, (igraph_integer_t)n_vertices, IGRAPH_UNDIRECTED)) {
+    rc = LS_FAIL(err, LS_ERR_INTERNAL, "analysis: igraph could not build the graph");
+    goto out_vec;
+  }
+  if (igraph_connected_components(&g, &memb, NULL, &no, IGRAPH_WEAK)) {
+    rc = LS_FAIL(err, LS_ERR_INTERNAL, "analysis: igraph components failed");
+  } else {
+    for (size_t i = 0; i < n_vertices; i++)
+      membership[i] = (uint32_t)VECTOR(memb)[i];
+    *n_components = (size_t)no;
+  }
+  igraph_destroy(&g);
+out_vec:
+  igraph_vector_int_destroy(&memb);
+  igraph_vector_int_destroy(&ev);
+  return rc;
+}
+
+typedef struct edge_list {
+  uint32_t *v;
+  size_t n, cap;
+} edge_list;
+
+static ls_status edge_add(edge_list *e, uint32_t x, uint32_t y) {
+  if (e->n == e->cap) {
+    size_t cap = e->cap ? 2 * e->cap : 256;
+    uint32_t *p = ls_reallocarray(e->v, cap, 2 * sizeof *p);
+    if (!p)
+      return LS_ERR_NOMEM;
+    e->v = p;
+    e->cap = cap;
+  }
+  e->v[2 * e->n] = x;
+  e->v[2 * e->n + 1] = y;
+  e->n++;
+  return LS_OK;
+}
+
+/* Links by shared handsets: one pass over the events for (imei, deal) keys,
+ * a sort, and a link between the deal numbers seen with each handset.
+ * O(E + K log K) for K deal-number event ends with a handset. */
+static ls_status link_handsets(ls_analysis *a, const uint32_t *dmap, edge_list *edges) {
+  const ls_events *ev = a->ev;
+  size_t n = 0;
+  for (size_t i = 0; i < ev->count; i++) {
+    if (ev->start[i] < a->opts.from || ev->start[i] >= a->opts.to)
+      continue;
+    n += (dmap[ev->caller[i]] != LS__NONE && ev->caller_imei[i] != LS_NO_ID) +
+         (dmap[ev->callee[i]] != LS__NONE && ev->callee_imei[i] != LS_NO_ID);
+  }
+  if (n == 0)
+    return LS_OK;
+  uint64_t *keys = ls_malloc(n * sizeof *keys), *tmp = ls_malloc(n * sizeof *tmp);
+  if (!keys || !tmp) {
+    ls_free(keys);
+    ls_free(tmp);
+    return LS_ERR_NOMEM;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < ev->count; i++) {
+    if (ev->start[i] < a->opts.from || ev->start[i] >= a->opts.to)
+      continue;
+    if (dmap[ev->caller[i]] != LS__NONE && ev->caller_imei[i] != LS_NO_ID)
+      keys[k++] = ((uint64_t)ev->caller_imei[i] << 32) | dmap[ev->caller[i]];
+    if (dmap[ev->callee[i]] != LS__NONE && ev->callee_imei[i] != LS_NO_ID)
+      keys[k++] = ((uint64_t)ev->callee_imei[i] << 32) | dmap[ev->callee[i]];
+  }
+  ls__radix_sort_u64(keys, tmp, n, 64);
+  ls_free(tmp);
+  ls_status rc = LS_OK;
+  for (size_t i = 0; i < n && rc == LS_OK;) {
+    uint32_t imei = (uint32_t)(keys[i] >> 32), first = (uint32_t)keys[i];
+    size_t j = i;
+    for (; j < n && (uint32_t)(keys[j] >> 32) == imei; j++)
+      if ((uint32_t)keys[j] != first && (j == i || keys[j] != keys[j - 1]))
+        rc = edge_add(edges, first, (uint32_t)keys[j]);
+    i = j;
+  }
+  ls_free(keys);
+  return rc;
+}
+
+/* Contacts of a deal number other than deal numbers: its customer list. */
+static uint32_t list_size(const ls_analysis *a, const uint32_t *dmap, uint32_t num) {
+  uint32_t n = 0;
+  for (uint32_t k = a->adj_off[num]; k < a->adj_off[num + 1]; k++) {
+    const ls__pair *p = &a->pairs[a->adj[k]];
+    uint32_t other = p->a == num ? p->b : p->a;
+    n += dmap[other] == LS__NONE;
+  }
+  return n;
+}
+
+/* Links by carried-over customer lists: an inverted index contact -> deal
+ * numbers (sorted keys), pair counts of shared contacts (sorted keys), and
+ * the overlap and timing tests. O(L + S log S) for L list entries and S
+ * shared (contact, deal, deal) triples. */
+static ls_status link_customers(ls_analysis *a, const uint32_t *dmap, edge_list *edges) {
+  ls_status rc = LS_OK;
+  uint32_t *size = ls_calloc(a->n_deal + 1, sizeof *size);
+  size_t n = 0;
+  if (!size)
+    return LS_ERR_NOMEM;
+  for (size_t d = 0; d < a->n_deal; d++) {
+    size[d] = list_size(a, dmap, a->deal[d]);
+    n += size[d];
+  }
+  uint64_t *keys = ls_malloc((n + 1) * sizeof *keys), *tmp = ls_malloc((n + 1) * sizeof *tmp);
+  uint64_t *shared = NULL;
+  if (!keys || !tmp) {
+    rc = LS_ERR_NOMEM;
+    goto out;
+  }
+  size_t k = 0;
+  for (size_t d = 0; d < a->n_deal; d++) {
+    uint32_t num = a->deal[d];
+    for (uint32_t j = a->adj_off[num]; j < a->adj_off[num + 1]; j++) {
+      const ls__pair *p = &a->pairs[a->adj[j]];
+      uint32_t other = p->a == num ? p->b : p->a;
+      if (dmap[other] == LS__NONE)
+        keys[k++] = ((uint64_t)other << 32) | d;
+    }
+  }
+  ls__radix_sort_u64(keys, tmp, n, 64);
+  /* count the (deal, deal) triples first, then fill */
+  size_t ns = 0;
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && (keys[j] >> 32) == (keys[i] >> 32))
+      j++;
+    ns += (j - i) * (j - i - 1) / 2;
+    i = j;
+  }
+  shared = ls_malloc((ns + 1) * sizeof *shared);
+  ls_free(tmp);
+  tmp = ls_malloc((ns + 1) * sizeof *tmp);
+  if (!shared || !tmp) {
+    rc = LS_ERR_NOMEM;
+    goto out;
+  }
+  size_t s = 0;
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && (keys[j] >> 32) == (keys[i] >> 32))
+      j++;
+    for (size_t x = i; x < j; x++)
+      for (size_t y = x + 1; y < j; y++)
+        shared[s++] = ((keys[x] & 0xffffffffu) << 32) | (keys[y] & 0xffffffffu);
+    i = j;
+  }
+  ls__radix_sort_u64(shared, tmp, ns, 64);
+  for (size_t i = 0; i < ns && rc == LS_OK;) {
+    size_t j = i;
+    while (j < ns && shared[j] == shared[i])
+      j++;
+    uint32_t d1 = (uint32_t)(shared[i] >> 32), d2 = (uint32_t)shared[i];
+    double ov = (double)(j - i);
+    uint32_t smaller = size[d1] < size[d2] ? size[d1] : size[d2];
+    double frac = smaller ? ov / smaller : 0;
+    const ls__feat *f1 = &a->feat[a->deal[d1]], *f2 = &a->feat[a->deal[d2]];
+    /* the later number's start against the earlier number's end */
+    const ls__feat *early = f1->first <= f2->first ? f1 : f2, *late = early == f1 ? f2 : f1;
+    int handoff = late->first >= early->last - HANDOFF_S && late->first <= early->last + HANDOFF_S;
+    if (j - i >= LINK_MIN_SHARED && (frac >= LINK_OVERLAP || (handoff && frac >= LINK_OVERLAP_HANDOFF)))
+      rc = edge_add(edges, d1, d2);
+    i = j;
+  }
+out:
+  ls_free(size);
+  ls_free(keys);
+  ls_free(tmp);
+  ls_free(shared);
+  return rc;
+}
+
+static int by_first_seen(const void *x, const void *y, void *ctx) {
+  const ls__feat *feat = ctx;
+  const ls__feat *a = &feat[*(const uint32_t *)x], *b = &feat[*(const uint32_t *)y];
+  if (a->first != b->first)
+    return (a->first > b->first) - (a->first < b->first);
+  return (*(const uint32_t *)x > *(const uint32_t *)y) - (*(const uint32_t *)x < *(const uint32_t *)y);
+}
+
+/* Groups deal numbers into lines. O(E + L + S log S + D) (see above). */
+ls_status ls__continuity_link(ls_analysis *a, ls_error *err) {
+  ls_status rc = LS_OK;
+  edge_list edges = {0};
+  uint32_t *dmap = ls_malloc(((size_t)a->n_numbers + 1) * sizeof *dmap);
+  uint32_t *memb = ls_malloc((a->n_deal + 1) * sizeof *memb);
+  a->deal_line = ls_malloc((a->n_deal + 1) * sizeof *a->deal_line);
+  if (!dmap || !memb || !a->deal_line) {
+    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory linking numbers");
+    goto out;
+  }
+  for (uint32_t i = 0; i < a->n_numbers; i++)
+    dmap[i] = LS__NONE;
+  for (size_t d = 0; d < a->n_deal; d++)
+    dmap[a->deal[d]] = (uint32_t)d;
+  rc = link_handsets(a, dmap, &edges);
+  if (rc == LS_OK)
+    rc = link_customers(a, dmap, &edges);
+  if (rc) {
+    rc = LS_FAIL(err, rc, "analysis: out of memory linking numbers");
+    goto out;
+  }
+  size_t n_lines = 0;
+  rc = ls__graph_components(a->n_deal, edges.v, edges.n, memb, &n_lines, err);
+  if (rc)
+    goto out;
+  a->lines = ls_calloc(n_lines + 1, sizeof *a->lines);
+  if (!a->lines) {
+    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for lines");
+    goto out;
+  }
+  a->n_lines = n_lines;
+  for (size_t d = 0; d < a->n_deal; d++)
+    a->lines[memb[d]].n_numbers++;
+  for (size_t l = 0; l < n_lines; l++) {
+    a->lines[l].numbers = ls_malloc(a->lines[l].n_numbers * sizeof(uint32_t));
+    if (!a->lines[l].numbers) {
+      rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for lines");
+      goto out;
+    }
+    a->lines[l].n_numbers = 0;
+    a->lines[l].first = INT64_MAX;
+    a->lines[l].last = INT64_MIN;
+    a->lines[l].origin = LS__NONE;
+  }
+  for (size_t d = 0; d < a->n_deal; d++) {
+    ls__line *L = &a->lines[memb[d]];
+    const ls__feat *f = &a->feat[a->deal[d]];
+    L->numbers[L->n_numbers++] = a->deal[d];
+    a->deal_line[d] = memb[d];
+    double sc = a->score[f->cand];
+    if (sc > L->score)
+      L->score = sc;
+    if (f->first < L->first)
+      L->first = f->first;
+    if (f->last > L->last)
+      L->last = f->last;
+  }
+  for (size_t l = 0; l < n_lines; l++)
+    qsort_r(a->lines[l].numbers, a->lines[l].n_numbers, sizeof(uint32_t), by_first_seen, a->feat);
+out:
+  ls_free(dmap);
+  ls_free(memb);
+  ls_free(edges.v);
+  return rc;
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Private structures shared by the analysis files (one file per finding:
+ * features, dealline, continuity, roles, result). Everything big is a flat
+ * array indexed by a dense id: number ids are the event table's dictionary
+ * ids, pairs and candidates get their own dense ids. */
+#ifndef LINESIGHT_ANALYSIS_INTERNAL_H
+#define LINESIGHT_ANALYSIS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "linesight/ls_analysis.h"
+
+#define LS__NONE UINT32_MAX
+
+/* One unordered pair of numbers that were in contact in the window. */
+typedef struct ls__pair {
+  uint32_t a, b;          /* number ids, a < b */
+  uint32_t n_ab, n_ba;    /* events a->b and b->a */
+  uint16_t days_ab, days_ba; /* distinct local days with a->b / b->a events */
+  uint32_t calls;         /* events that were calls (either direction) */
+} ls__pair;
+
+/* Behavioural features of one number (docs/analysis.md, "Features"). */
+typedef struct ls__feat {
+  uint32_t out_calls, in_calls, out_sms, in_sms;
+  uint32_t short_calls;   /* calls (either direction) under LS__SHORT_CALL_S */
+  uint32_t contacts;      /* distinct numbers in contact */
+  uint32_t contacts_out, contacts_in; /* ... it contacted / that contacted it */
+  uint32_t reciprocal;    /* contacts with events in both directions */
+  uint32_t repeat_in;     /* contacts that initiated on >= 2 distinct days */
+  uint32_t bursts;        /* bulk-text bursts sent */
+  uint32_t burst_days;    /* distinct days with a burst */
+  uint32_t burst_max;     /* texts in the largest burst */
+  uint32_t burst_texts;   /* texts sent inside bursts */
+  uint32_t active_days;   /* distinct local days with any event (candidates) */
+  uint32_t night;         /* events 18:00-06:00 local (candidates) */
+  uint32_t cells, imeis;  /* distinct cells and handsets used (candidates) */
+  uint32_t cand;          /* index among scored candidates or LS__NONE */
+  int64_t first, last;    /* first and last event time */
+  uint64_t call_secs;     /* total call duration */
+} ls__feat;
+
+#define LS__SHORT_CALL_S 60 /* a deal call arranges a meeting: under a minute */
+
+/* Model inputs, in the order of analysis_weights.def. */
+enum {
+#define LS__WEIGHT(name, w, why) LS__X_##name,
+#include "analysis_weights.def"
+#undef LS__WEIGHT
+  LS__NX
+};
+
+/* A line found by continuity, with its roles. */
+typedef struct ls__line {
+  uint32_t *numbers; /* deal number ids, in order of first use */
+  size_t n_numbers;
+  uint32_t *holders;
+  size_t n_holders;
+  uint32_t *runners;
+  size_t n_runners;
+  uint32_t *customers; /* contacts that initiated contact with a line number */
+  size_t n_customers;
+  double score;        /* max deal score of its numbers */
+  int64_t first, last;
+  uint32_t origin;     /* place id or LS__NONE */
+  uint32_t *dests;     /* destination place ids, most used first */
+  size_t n_dests;
+  uint32_t rank;       /* 1 = highest score */
+  char **explain;      /* evidence strings */
+  size_t n_explain;
+} ls__line;
+
+struct ls_analysis {
+  const ls_events *ev;  /* only during ls_analysis_run */
+  ls_analysis_opts opts;
+  double threshold;
+  size_t n_events;      /* events inside the window */
+  int64_t tmin, tmax;   /* window actually covered by events */
+  int64_t day0;         /* UTC midnight before tmin (day numbering origin) */
+  uint32_t n_days;
+
+  uint32_t n_numbers;
+  ls_dict numbers;      /* copy of the id -> E.164 mapping */
+  ls__feat *feat;       /* [n_numbers] */
+
+  ls__pair *pairs;      /* distinct contact pairs, sorted by (a,b) */
+  size_t n_pairs;
+  uint32_t *adj_off;    /* CSR: pairs of number i are adj[adj_off[i]..adj_off[i+1]) */
+  uint32_t *adj;
+
+  uint32_t *cands;      /* candidate number ids (scored) */
+  size_t n_cands;
+  double *x;            /* [n_cands * LS__NX] model inputs */
+  double *score;        /* [n_cands] deal score */
+  char ***cand_explain; /* [n_cands] evidence strings of deal numbers */
+  size_t *cand_n_explain;
+
+  uint32_t *deal;       /* deal number ids (score >= threshold) */
+  size_t n_deal;
+  uint32_t *deal_line;  /* [n_deal] line index */
+
+  /* places (named areas or cells) */
+  uint32_t n_cells;
+  uint32_t *cell_place; /* [n_cells] */
+  char **place_name;    /* [n_places], NULL when unnamed */
+  uint32_t n_places;
+
+  ls__line *lines;
+  size_t n_lines;
+};
+
+/* analysis_sort.c: LSD radix sort of n 64-bit keys on their low `bits` bits;
+ * tmp must hold n keys. Stable. O(n * ceil(bits/11)). */
+void ls__radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n, unsigned bits);
+unsigned ls__bits_for(uint64_t max_value); /* bits needed to hold max_value */
+
+/* Local (UK civil) day and hour of a UTC time; see analysis_features.c. */
+int ls__uk_offset(int64_t t);
+
+/* analysis_features.c: features of every number, contact pairs, candidates
+ * and their model inputs. O(E + P). */
+ls_status ls__features_compute(ls_analysis *a, ls_error *err);
+/* analysis_dealline.c: deal scores and explanations of candidates. O(C). */
+ls_status ls__dealline_score(ls_analysis *a, ls_error *err);
+/* analysis_continuity.c: groups deal numbers into lines. */
+ls_status ls__continuity_link(ls_analysis *a, ls_error *err);
+/* Connected components of an undirected graph (igraph, with its aborting
+ * error handler replaced once): edges holds 2*n_edges vertex ids; fills
+ * membership[n_vertices]. O(V + E). Errors: LS_ERR_NOMEM, LS_ERR_INTERNAL. */
+ls_status ls__graph_components(size_t n_vertices, const uint32_t *edges, size_t n_edges,
+                               uint32_t *membership, size_t *n_components, ls_error *err);
+/* analysis_roles.c: places, holders, runners, customers of each line. O(E). */
+ls_status ls__roles_assign(ls_analysis *a, ls_error *err);
+
+/* analysis_result.c helpers */
+ls_status ls__strlist_push(char ***list, size_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void ls__strlist_free(char **list, size_t n);
+/* Sorted-unique set membership by binary search. O(log n). */
+int ls__u32_contains(const uint32_t *sorted, size_t n, uint32_t v);
+void ls__u32_sort(uint32_t *v, size_t n); /* O(n log n) */
+
+#endif

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* `linesight analyse [--db D | FILE.csv...] [--json OUT] [--from T] [--to T]`
+ * Analyses the store's events (and saves the result there), or CSV files
+ * given on the command line (events files, plus a cells file for place
+ * names) without touching any store. Summary on stdout, JSON to --json. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "linesight/ls_analysis.h"
+#include "linesight/ls_ingest.h"
+#include "linesight/ls_store.h"
+#include "linesight/ls_store_events.h"
+
+static const char analyse_usage[] =
+    "usage: linesight analyse [--db D | FILE.csv...] [--json OUT] [--from T] [--to T]\n"
+    "                         [--top N] [--threshold S] [--features OUT.csv] [--tz ZONE]\n"
+    "  FILE.csv    events CSVs (and optionally a cells CSV) analysed without a store\n"
+    "  --db D      the store to analyse (default ./linesight.db); the result is saved there\n"
+    "  --json OUT  write the full result JSON to OUT ('-' for stdout, then no summary)\n"
+    "  --from/--to ISO 8601 times bounding the events analysed (to is exclusive)\n"
+    "  --top N     lines shown in the summary (default 20, 0 for all)\n"
+    "  --threshold S  deal-number score threshold (default 0.5)\n"
+    "  --features OUT.csv  write the scored feature table\n";
+
+typedef struct reject_count {
+  unsigned long n;
+} reject_count;
+
+/* Without a store, a rejected row cannot be quarantined; it is reported. */
+static ls_status on_reject(void *ctx, const ls_reject *r) {
+  reject_count *rc = ctx;
+  if (rc->n++ < 10)
+    fprintf(stderr, "linesight analyse: %s:%ld: rejected: %s\n", r->file, r->line, r->reason);
+  return LS_OK;
+}
+
+static int parse_time(const char *s, const ls_tz *tz, int64_t *out) {
+  const char *why = NULL;
+  return ls_time_parse(s, strlen(s), tz, out, &why) == LS_OK;
+}
+
+int cli_analyse(int argc, char **argv) {
+  const char *db = NULL, *json_out = NULL, *from_s = NULL, *to_s = NULL, *features = NULL, *tzname = NULL;
+  long top = 20;
+  double threshold = 0;
+  static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                       {"json", required_argument, NULL, 'j'},
+                                       {"from", required_argument, NULL, 'f'},
+                                       {"to", required_argument, NULL, 't'},
+                                       {"top", required_argument, NULL, 'n'},
+                                       {"threshold", required_argument, NULL, 's'},
+                                       {"features", required_argument, NULL, 'F'},
+                                       {"tz", required_argument, NULL, 'z'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {0}};
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    char *end = NULL;
+    switch (c) {
+    case 'd': db = optarg; break;
+    case 'j': json_out = optarg; break;
+    case 'f': from_s = optarg; break;
+    case 't': to_s = optarg; break;
+    case 'F': features = optarg; break;
+    case 'z': tzname = optarg; break;
+    case 'n':
+      top = strtol(optarg, &end, 10);
+      if (!*optarg || *end || top < 0)
+        return cli_usage_error("analyse", "--top: not a count: %s", optarg);
+      break;
+    case 's':
+      threshold = strtod(optarg, &end);
+      if (!*optarg || *end || threshold <= 0 || threshold >= 1)
+        return cli_usage_error("analyse", "--threshold: not a score in (0,1): %s", optarg);
+      break;
+    case 'h': fputs(analyse_usage, stdout); return 0;
+    default: fputs(analyse_usage, stderr); return 2;
+    }
+  }
+  if (db && optind < argc)
+    return cli_usage_error("analyse", "give either --db or CSV files, not both");
+
+  ls_error err;
+  ls_error_clear(&err);
+  ls_status rc = LS_OK;
+  ls_tz *tz = NULL;
+  ls_store *st = NULL;
+  ls_analysis *a = NULL;
+  ls_events ev;
+  ls_refdata ref;
+  char *json = NULL, *summary = NULL;
+  ls_events_init(&ev);
+  ls_refdata_init(&ref);
+  ls_analysis_opts ao;
+  ls_analysis_opts_init(&ao);
+  ao.deal_threshold = threshold;
+  int exit_code = 0;
+
+  rc = ls_tz_open(tzname ? tzname : LS_DEFAULT_TZ, &tz, &err);
+  if (rc)
+    goto out;
+  if (from_s && !parse_time(from_s, tz, &ao.from)) {
+    exit_code = cli_usage_error("analyse", "--from: not an ISO 8601 time: %s", from_s);
+    goto out;
+  }
+  if (to_s && !parse_time(to_s, tz, &ao.to)) {
+    exit_code = cli_usage_error("analyse", "--to: not an ISO 8601 time: %s", to_s);
+    goto out;
+  }
+  if (optind < argc) {
+    reject_count rejects = {0};
+    ls_read_opts ro = {.tz = tz, .on_reject = on_reject, .reject_ctx = &rejects};
+    for (int i = optind; i < argc && rc == LS_OK; i++) {
+      ls_file_kind kind;
+      ls_read_stats stats;
+      rc = ls_ingest_detect(argv[i], &kind, &err);
+      if (rc)
+        break;
+      if (kind == LS_KIND_EVENTS)
+        rc = ls_ingest_read_events(argv[i], &ro, &ev, &stats, &err);
+      else if (kind == LS_KIND_CELLS)
+        rc = ls_ingest_read_refdata(argv[i], &ro, &ref, &kind, &stats, &err);
+      else
+        fprintf(stderr, "linesight analyse: %s: a %s file, not used by the analysis\n", argv[i],
+                ls_file_kind_name(kind));
+    }
+    if (rc == LS_OK && rejects.n)
+      fprintf(stderr, "linesight analyse: %lu rows rejected (not analysed)\n", rejects.n);
+  } else {
+    rc = ls_store_open(db, &st, &err);
+    if (rc == LS_OK)
+      rc = ls_store_events_load(st, ao.from, ao.to, &ev, &err);
+    if (rc == LS_OK)
+      rc = ls_store_refdata_load(st, &ref, &err);
+  }
+  if (rc)
+    goto out;
+  ao.ref = &ref;
+  rc = ls_analysis_run(&ev, &ao, &a, &err);
+  ls_events_free(&ev);
+  if (rc == LS_OK && (json_out || st))
+    rc = ls_analysis_json(a, 1, &json, &err);
+  if (rc == LS_OK && features)
+    rc = ls_analysis_write_features(a, features, &err);
+  if (rc)
+    goto out;
+  if (st) {
+    int64_t id = 0;
+    rc = ls_analysis_save(st, json, &id, &err);
+    if (rc)
+      goto out;
+    fprintf(stderr, "linesight analyse: result saved in %s as run %lld\n", ls_store_location(st), (long long)id);
+  }
+  if (json_out && !strcmp(json_out, "-")) {
+    fputs(json, stdout);
+    fputc('\n', stdout);
+  } else {
+    if (json_out) {
+      FILE *f = fopen(json_out, "w");
+      if (!f || fputs(json, f) < 0 || fputc('\n', f) == EOF || fclose(f)) {
+        rc = ls_error_set(&err, LS_ERR_IO, json_out, 0, 0, "cannot write the result");
+        goto out;
+      }
+    }
+    rc = ls_analysis_summary(a, (size_t)top, &summary, &err);
+    if (rc)
+      goto out;
+    fputs(summary, stdout);
+  }
+out:
+  if (rc)
+    exit_code = cli_report_error(&err);
+  ls_analysis_text_free(json);
+  ls_analysis_text_free(summary);
+  ls_analysis_free(a);
+  ls_events_free(&ev);
+  ls_refdata_free(&ref);
+  ls_store_close(st);
+  ls_tz_close(tz);
+  return exit_code;
+}
