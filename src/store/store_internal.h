@@ -5,6 +5,8 @@
 
 #include "linesight/ls_store.h"
 
+struct ls__copy_field;
+
 typedef struct ls__store_backend {
   const char *name;
   ls_status (*open)(ls_store *st, const char *uri, ls_error *err);
@@ -24,6 +26,13 @@ typedef struct ls__store_backend {
   double (*col_double)(ls_stmt *s, int col);
   const char *(*col_text)(ls_stmt *s, int col);
   const void *(*col_blob)(ls_stmt *s, int col, size_t *len);
+  /* Optional bulk load behind ls_store_copy_begin (see store_copy.h); NULL
+   * means the front end inserts row by row through a prepared statement. */
+  ls_status (*copy_begin)(ls_copy *c, ls_error *err);
+  ls_status (*copy_field)(ls_copy *c, const struct ls__copy_field *f);
+  ls_status (*copy_row)(ls_copy *c, ls_error *err);
+  ls_status (*copy_end)(ls_copy *c, int64_t *stored, ls_error *err);
+  void (*copy_abort)(ls_copy *c);
 } ls__store_backend;
 
 struct ls_store {
@@ -31,6 +40,8 @@ struct ls_store {
   void *impl;      /* backend connection */
   char *location;  /* file path or URI */
   int in_tx;
+  int tx_failed;   /* a statement failed inside the open transaction */
+  int copying;     /* a bulk copy is in progress: no other statement */
   int schema_version;
 };
 
@@ -40,6 +51,7 @@ struct ls_stmt {
 };
 
 extern const ls__store_backend ls__store_sqlite;
+extern const ls__store_backend ls__store_pg;
 
 /* A schema migration (see store_schema.c for the version ranges). SQL must
  * be portable between SQLite and PostgreSQL. */
