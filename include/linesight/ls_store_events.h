@@ -45,26 +45,19 @@ ls_status ls_store_events_count(ls_store *st, int64_t *count, ls_error *err);
 ls_status ls_store_events_append(ls_store *st, const ls_events *ev, size_t first,
                                  int64_t dataset_id, ls_error *err);
 
-/* Exact duplicate detection on the event key (start, type, caller, callee,
- * duration: DESIGN.md s.4 "the same event present in two files"), over an
- * open-addressing table of event indices into one ls_events. */
-typedef struct ls_store_dedupe {
-  uint64_t *slots;   /* (hash tag << 32) | (index + 1); 0 = empty */
-  uint64_t mask;     /* slots - 1 */
-  size_t indexed;    /* events [0, indexed) are in the table */
-} ls_store_dedupe;
-
-void ls_store_dedupe_init(ls_store_dedupe *d);
-void ls_store_dedupe_free(ls_store_dedupe *d); /* accepts a zeroed one */
-
 /* Makes events [first, ev->count) unique against events [0, first) and among
- * themselves, keeping the first occurrence: later duplicates are removed by
- * compacting the arrays in place (order kept) and ev->count is lowered.
- * Events [d->indexed, first) are indexed first (taken as already unique).
- * *duplicates receives how many were removed. Errors: LS_ERR_NOMEM (ev is
- * unchanged then). O(ev->count) expected. */
-ls_status ls_store_events_dedupe(ls_store_dedupe *d, ls_events *ev, size_t first,
-                                 uint64_t *duplicates);
+ * themselves, on the event key (start, type, caller, callee, duration:
+ * DESIGN.md s.4 "the same event present in two files"), keeping the first
+ * occurrence: later duplicates are removed by compacting the arrays in place
+ * (order kept) and ev->count is lowered; *duplicates receives how many.
+ * Only events [0, first) whose start lies within the new events' time span
+ * are compared. A time-ordered batch that overlaps nothing stored (the
+ * usual case: one operator's return of a new period) is checked by one
+ * sequential pass over its equal-start runs; otherwise an open-addressing
+ * hash table of the overlapping and new events is used. Exact: keys are
+ * compared, never only hashed. Errors: LS_ERR_NOMEM, LS_ERR_LIMIT (4G events;
+ * ev unchanged then). O(ev->count) expected. */
+ls_status ls_store_events_dedupe(ls_events *ev, size_t first, uint64_t *duplicates);
 
 /* Loads the reference tables into rd (initialised by ls_refdata_init).
  * O(rows). Errors: LS_ERR_DB, LS_ERR_NOMEM. */

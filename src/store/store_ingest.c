@@ -351,7 +351,6 @@ typedef struct ingest_state {
   quarantine q;
   ls_events ev;       /* stored events, then each events file's new ones */
   int ev_loaded;
-  ls_store_dedupe dd;
 } ingest_state;
 
 /* Tells the file's kind from its header; refuses what is not a regular file
@@ -417,7 +416,7 @@ static ls_status ingest_one(ingest_state *s, const char *path, ls_error *err) {
     rc = ls_ingest_read_events(path, &ro, &s->ev, &stats, err);
     if (rc)
       goto out;
-    rc = ls_store_events_dedupe(&s->dd, &s->ev, base, &f.rows_duplicate);
+    rc = ls_store_events_dedupe(&s->ev, base, &f.rows_duplicate);
     if (rc) {
       rc = LS_FAIL(err, rc, "out of memory finding duplicate events");
       goto out;
@@ -495,7 +494,6 @@ ls_status ls_store_ingest(ls_store *st, const char *const *paths, size_t n,
   if (rc)
     return rc;
   ls_events_init(&s.ev);
-  ls_store_dedupe_init(&s.dd);
   rc = begin_write(st, err);
   for (size_t i = 0; rc == LS_OK && i < n; i++)
     rc = ingest_one(&s, paths[i], err);
@@ -504,7 +502,6 @@ ls_status ls_store_ingest(ls_store *st, const char *const *paths, size_t n,
   if (rc)
     ls_store_rollback(st);
   quarantine_free(&s.q, rc != LS_OK);
-  ls_store_dedupe_free(&s.dd);
   ls_events_free(&s.ev);
   ls_tz_close(s.tz);
   return rc;

@@ -160,20 +160,17 @@ static void events_round_trip_across_chunks(void **state) {
 }
 
 static void dedupe_keeps_first_occurrence(void **state) {
-  fixture *f = *state;
-  ls_error err;
+  (void)state;
   ls_events ev;
   ls_events_init(&ev);
   push_events(&ev, 1000, 0);
   /* stored part: events 0..999; new part: 500..1499 with 500..999 again,
-   * plus event 1200 twice */
+   * plus event 1200 twice; times jump back, so the hash pass runs */
   size_t first = ev.count;
   push_events(&ev, 1000, 500);
   push_events(&ev, 1, 1200);
-  ls_store_dedupe d;
-  ls_store_dedupe_init(&d);
   uint64_t dups = 0;
-  assert_int_equal(ls_store_events_dedupe(&d, &ev, first, &dups), LS_OK);
+  assert_int_equal(ls_store_events_dedupe(&ev, first, &dups), LS_OK);
   assert_int_equal(dups, 501);
   assert_int_equal(ev.count, 1500);
   for (size_t i = 0; i < 1500; i++)
@@ -181,7 +178,7 @@ static void dedupe_keeps_first_occurrence(void **state) {
   /* a second round against everything so far */
   first = ev.count;
   push_events(&ev, 10, 1495);
-  assert_int_equal(ls_store_events_dedupe(&d, &ev, first, &dups), LS_OK);
+  assert_int_equal(ls_store_events_dedupe(&ev, first, &dups), LS_OK);
   assert_int_equal(dups, 5);
   assert_int_equal(ev.count, 1505);
   /* the key is start, type, caller, callee, duration: another cell is the same event */
@@ -192,13 +189,41 @@ static void dedupe_keeps_first_occurrence(void **state) {
   assert_int_equal(ls_events_push(&ev, ev.start[3], ev.type[3], ev.caller[3], ev.callee[3],
                                   ev.duration[3] + 1, 0, 0, LS_NO_ID, LS_NO_ID),
                    LS_OK);
-  assert_int_equal(ls_store_events_dedupe(&d, &ev, first, &dups), LS_OK);
+  assert_int_equal(ls_store_events_dedupe(&ev, first, &dups), LS_OK);
   assert_int_equal(dups, 1);
   assert_int_equal(ev.duration[ev.count - 1], ev.duration[3] + 1);
-  ls_store_dedupe_free(&d);
   ls_events_free(&ev);
-  (void)f;
-  (void)err;
+}
+
+/* A time-ordered batch: duplicates within equal-start runs, later than
+ * everything stored (sequential pass) and then overlapping it (hash pass). */
+static void dedupe_time_ordered_batches(void **state) {
+  (void)state;
+  ls_events ev;
+  ls_events_init(&ev);
+  uint32_t a = intern(&ev.numbers, "+447700900001"), b = intern(&ev.numbers, "+447700900002");
+  for (int round = 0; round < 2; round++) {
+    size_t first = ev.count;
+    int64_t t0 = round == 0 ? 1000 : 1500; /* round 1 overlaps round 0's span */
+    for (int64_t t = t0; t < t0 + 1000; t++) {
+      /* three events a second: a->b, b->a, a->b sms; the first again */
+      ls_events_push(&ev, t, LS_EV_CALL, a, b, 10, LS_NO_ID, LS_NO_ID, LS_NO_ID, LS_NO_ID);
+      ls_events_push(&ev, t, LS_EV_CALL, b, a, 10, LS_NO_ID, LS_NO_ID, LS_NO_ID, LS_NO_ID);
+      ls_events_push(&ev, t, LS_EV_SMS, a, b, 0, LS_NO_ID, LS_NO_ID, LS_NO_ID, LS_NO_ID);
+      ls_events_push(&ev, t, LS_EV_CALL, a, b, 10, 7, LS_NO_ID, LS_NO_ID, LS_NO_ID);
+    }
+    uint64_t dups = 0;
+    assert_int_equal(ls_store_events_dedupe(&ev, first, &dups), LS_OK);
+    /* round 1: 500 seconds new, 500 already stored */
+    assert_int_equal(dups, round == 0 ? 1000 : 2500);
+    assert_int_equal(ev.count, round == 0 ? 3000 : 4500);
+  }
+  for (size_t i = 0; i < ev.count; i++) {
+    assert_int_equal(ev.caller_cell[i], LS_NO_ID); /* the first occurrence was kept */
+    if (i > 0)
+      assert_true(ev.start[i] >= ev.start[i - 1]);
+  }
+  ls_events_free(&ev);
 }
 
 static void rollback_leaves_store_unchanged(void **state) {
@@ -351,6 +376,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(events_round_trip_across_chunks, setup, teardown),
       cmocka_unit_test_setup_teardown(dedupe_keeps_first_occurrence, setup, teardown),
+      cmocka_unit_test_setup_teardown(dedupe_time_ordered_batches, setup, teardown),
       cmocka_unit_test_setup_teardown(rollback_leaves_store_unchanged, setup, teardown),
       cmocka_unit_test_setup_teardown(append_needs_the_store_dictionary, setup, teardown),
       cmocka_unit_test_setup_teardown(corrupt_chunk_is_an_error, setup, teardown),
