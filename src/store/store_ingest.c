@@ -109,16 +109,18 @@ static ls_status sha_finish(sha_job *job, ls_error *err) {
 /* ---- quarantine ---------------------------------------------------------- */
 
 /* One CSV per dataset: <dir>/<file name>.<first 12 hex of its SHA-256>.csv,
- * mode 0600 in a 0700 directory (quarantined rows hold personal data). While
- * the file is read it is a hidden .partial, renamed once the hash is known. */
+ * mode 0600 in a 0700 directory (quarantined rows hold personal data). It is
+ * written as a hidden .partial and renamed only after the commit, so a failed
+ * or killed ingest leaves no quarantine file that names a dataset (at most a
+ * hidden .partial, removed on an ordinary failure). */
 typedef struct quarantine {
   const char *dir;
-  char partial[PATH_MAX];
+  char partial[PATH_MAX]; /* of the file being read */
   FILE *fp;
-  uint64_t rows;
   int write_failed;
-  char **created; /* final files of this ingest, removed on rollback */
-  size_t n_created;
+  int seq;                /* files of this ingest, for unique partial names */
+  char **pending;         /* partial, final, partial, final, ... to rename at commit */
+  size_t n_pending;
 } quarantine;
 
 static int needs_quotes(const char *s, size_t len) {
@@ -152,8 +154,8 @@ static ls_status on_reject(void *ctx, const ls_reject *r) {
   if (!q->fp) {
     if (mkdir(q->dir, 0700) != 0 && errno != EEXIST)
       return LS_ERR_IO;
-    int n = snprintf(q->partial, sizeof q->partial, "%s/.%s.%ld.partial", q->dir,
-                     base_name(r->file), (long)getpid());
+    int n = snprintf(q->partial, sizeof q->partial, "%s/.%s.%ld-%d.partial", q->dir,
+                     base_name(r->file), (long)getpid(), q->seq++);
     if (n < 0 || (size_t)n >= sizeof q->partial)
       return LS_ERR_LIMIT;
     int fd = open(q->partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -165,6 +167,7 @@ static ls_status on_reject(void *ctx, const ls_reject *r) {
       unlink(q->partial);
       return LS_ERR_NOMEM;
     }
+    q->write_failed = 0;
     fputs("file,line,reason,record\n", q->fp);
   }
   char line[24];
@@ -180,7 +183,6 @@ static ls_status on_reject(void *ctx, const ls_reject *r) {
     q->write_failed = 1;
     return LS_ERR_IO;
   }
-  q->rows++;
   return LS_OK;
 }
 
@@ -191,13 +193,12 @@ static void quarantine_discard(quarantine *q) {
     q->fp = NULL;
     unlink(q->partial);
   }
-  q->rows = 0;
 }
 
-/* Closes the .partial and gives it its final name; *path is NULL when the
- * file had no rejected row. */
-static ls_status quarantine_commit(quarantine *q, const char *file, const char *sha_hex,
-                                   char **path, ls_error *err) {
+/* Closes the .partial and names its final path (renamed at commit); *path
+ * is NULL when the file had no rejected row. */
+static ls_status quarantine_close(quarantine *q, const char *file, const char *sha_hex,
+                                  char **path, ls_error *err) {
   *path = NULL;
   if (!q->fp)
     return LS_OK;
@@ -210,40 +211,43 @@ static ls_status quarantine_commit(quarantine *q, const char *file, const char *
   }
   char final[PATH_MAX];
   int n = snprintf(final, sizeof final, "%s/%s.%.12s.csv", q->dir, base_name(file), sha_hex);
-  if (n < 0 || (size_t)n >= sizeof final) {
-    unlink(q->partial);
-    return ls_error_set(err, LS_ERR_LIMIT, file, 0, 0, "quarantine path too long");
-  }
-  char **grown = ls_reallocarray(q->created, q->n_created + 1, sizeof *grown);
-  char *copy = ls_strdup(final);
+  char **grown = ls_reallocarray(q->pending, q->n_pending + 2, sizeof *grown);
   if (grown)
-    q->created = grown;
-  if (!grown || !copy) {
-    ls_free(copy);
+    q->pending = grown;
+  char *from = ls_strdup(q->partial), *to = ls_strdup(final);
+  if (n < 0 || (size_t)n >= sizeof final || !grown || !from || !to) {
+    ls_free(from);
+    ls_free(to);
     unlink(q->partial);
-    return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
+    return ls_error_set(err, n < 0 || (size_t)n >= sizeof final ? LS_ERR_LIMIT : LS_ERR_NOMEM,
+                        file, 0, 0, "cannot name the quarantine file");
   }
-  if (rename(q->partial, final) != 0) {
-    ls_status rc = ls_error_set(err, LS_ERR_IO, final, 0, 0, "cannot create: %s", strerror(errno));
-    unlink(q->partial);
-    ls_free(copy);
-    return rc;
-  }
-  q->created[q->n_created++] = copy;
-  *path = copy;
+  q->pending[q->n_pending++] = from;
+  q->pending[q->n_pending++] = to;
+  *path = to;
   return LS_OK;
 }
 
-static void quarantine_free(quarantine *q, int rolled_back) {
+/* After the commit: gives each quarantine file its final name. After a
+ * rollback: removes them. */
+static ls_status quarantine_finish(quarantine *q, int committed, ls_error *err) {
+  ls_status rc = LS_OK;
   quarantine_discard(q);
-  for (size_t i = 0; i < q->n_created; i++) {
-    if (rolled_back)
-      unlink(q->created[i]);
-    ls_free(q->created[i]);
+  for (size_t i = 0; i + 1 < q->n_pending; i += 2) {
+    if (!committed) {
+      unlink(q->pending[i]);
+    } else if (rename(q->pending[i], q->pending[i + 1]) != 0 && rc == LS_OK) {
+      rc = ls_error_set(err, LS_ERR_IO, q->pending[i + 1], 0, 0,
+                        "stored, but the quarantine file could not take this name (%s); it is %s",
+                        strerror(errno), q->pending[i]);
+    }
   }
-  ls_free(q->created);
-  q->created = NULL;
-  q->n_created = 0;
+  for (size_t i = 0; i < q->n_pending; i++)
+    ls_free(q->pending[i]);
+  ls_free(q->pending);
+  q->pending = NULL;
+  q->n_pending = 0;
+  return rc;
 }
 
 /* ---- the transaction ----------------------------------------------------- */
@@ -436,7 +440,7 @@ static ls_status ingest_one(ingest_state *s, const char *path, ls_error *err) {
   if (rc)
     goto out;
   memcpy(f.sha256, sha.hex, sizeof f.sha256);
-  rc = quarantine_commit(&s->q, path, f.sha256, &qpath, err);
+  rc = quarantine_close(&s->q, path, f.sha256, &qpath, err);
   if (rc)
     goto out;
   f.quarantine = qpath;
@@ -459,7 +463,6 @@ out:
     sha_finish(&sha, NULL);
   if (rc)
     quarantine_discard(&s->q);
-  s->q.rows = 0;
   free(real); /* from realpath: libc's allocator */
   ls_refdata_free(&rd);
   return rc;
@@ -501,7 +504,9 @@ ls_status ls_store_ingest(ls_store *st, const char *const *paths, size_t n,
     rc = ls_store_commit(st, err);
   if (rc)
     ls_store_rollback(st);
-  quarantine_free(&s.q, rc != LS_OK);
+  ls_status qrc = quarantine_finish(&s.q, rc == LS_OK, err);
+  if (rc == LS_OK)
+    rc = qrc;
   ls_events_free(&s.ev);
   ls_tz_close(s.tz);
   return rc;
