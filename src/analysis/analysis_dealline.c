@@ -52,6 +52,14 @@ static ls_status say(char ***list, size_t *n, int input, const ls__feat *f, doub
     if (f->bursts == 0)
       return LS_OK;
     return ls__strlist_push(list, n, "%s bulk texts to up to %u contacts at once", sign, f->burst_max);
+  case LS__X_log_bursts_per_day:
+    if (f->bursts == 0)
+      return LS_OK;
+    return ls__strlist_push(list, n, "%s %.1f bulk-text bursts a day when active", sign,
+                            (double)f->bursts / (f->active_days ? f->active_days : 1));
+  case LS__X_in_call_share:
+    return ls__strlist_push(list, n, "%s %.0f%% of inbound contacts were calls", sign,
+                            pct(f->in_calls, (double)f->in_calls + f->in_sms));
   case LS__X_short_call_share:
     return ls__strlist_push(list, n, "%s %.0f%% of its %.0f calls under %d s", sign,
                             pct(f->short_calls, calls), calls, LS__SHORT_CALL_S);

@@ -416,6 +416,8 @@ static void model_inputs(ls_analysis *a) {
     x[LS__X_reciprocal_share] = ratio(f->reciprocal, f->contacts);
     x[LS__X_burst_day_share] = ratio(f->burst_days, f->active_days);
     x[LS__X_log_burst_max] = log1p((double)f->burst_max);
+    x[LS__X_log_bursts_per_day] = log1p(ratio(f->bursts, f->active_days));
+    x[LS__X_in_call_share] = ratio(f->in_calls, inbound);
     x[LS__X_short_call_share] = ratio(f->short_calls, calls);
     x[LS__X_night_share] = ratio(f->night, total);
     x[LS__X_inbound_share] = ratio(inbound, total);
