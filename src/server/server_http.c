@@ -360,9 +360,8 @@ static void free_server(ls_server *srv) {
   pthread_cond_destroy(&srv->pool_cv);
   pthread_mutex_destroy(&srv->hash_mu);
   pthread_cond_destroy(&srv->hash_cv);
+  ls__view_cache_free(&srv->analysis);
   pthread_mutex_destroy(&srv->analysis.mu);
-  json_decref(srv->analysis.result);
-  json_decref(srv->analysis.line_index);
   ls__rl_free(&srv->rl);
   free(srv->db);
   free(srv->web_root);

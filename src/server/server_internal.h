@@ -15,11 +15,15 @@
 #include <stdint.h>
 
 #include "linesight/ls_auth.h"
+#include "linesight/ls_events.h"
+#include "linesight/ls_ingest.h"
 #include "linesight/ls_server.h"
 #include "linesight/ls_store.h"
 
 /* What a route needs. Each role has a fixed set of these
  * (ls__server_role_may in server_routes.c): the one place access is decided. */
+typedef struct ls__request ls__request;
+
 typedef enum ls__perm {
   LS__PERM_PUBLIC = 0,   /* no session needed */
   LS__PERM_SESSION,      /* any signed-in user */
@@ -65,15 +69,43 @@ void ls__rl_hit(ls__ratelimit *rl, ls__rl_kind kind, const char *key, int64_t no
 /* Forgets the failures of `key` (after a good login). */
 void ls__rl_clear(ls__ratelimit *rl, ls__rl_kind kind, const char *key);
 
-/* The latest analysis result, parsed once and shared read-only by every
- * request until a newer run is saved. */
+/* The latest analysis (server_view.c): the saved result parsed once and
+ * shared read-only; the events and reference data loaded on first need. */
+typedef struct ls__view {
+  int refs; /* under ls__analysis_cache.mu */
+  int64_t run_id;
+  char created[32];
+  json_t *result;      /* DESIGN.md s.6 object */
+  json_t *line_index;  /* line id -> index into result.lines */
+  json_t *number_info; /* number -> its entry in result.numbers */
+  pthread_mutex_t mu;  /* guards the lazy load below */
+  int data_loaded;
+  ls_events ev;
+  ls_refdata rd;
+  json_t *cell_index; /* cell id -> index into rd.cells */
+} ls__view;
+
 typedef struct ls__analysis_cache {
   pthread_mutex_t mu;
-  int64_t run_id;   /* 0 = none loaded */
-  char created[32];
-  json_t *result;   /* DESIGN.md s.6 object; readers take a reference */
-  json_t *line_index; /* line id -> index into result.lines */
+  ls__view *view;     /* current, or NULL */
+  int64_t checked_at; /* when the store was last asked for a newer run */
 } ls__analysis_cache;
+
+/* A reference to the current view, refreshed when a newer run was saved.
+ * Errors: LS_ERR_NOTFOUND (no run saved), LS_ERR_DB, LS_ERR_NOMEM. */
+ls_status ls__view_get(ls__request *rq, ls__view **out, ls_error *err);
+void ls__view_put(ls_server *srv, ls__view *v); /* accepts NULL */
+void ls__view_cache_free(ls__analysis_cache *c);
+/* Loads the events and reference data behind a view (once). */
+ls_status ls__view_load_data(ls__request *rq, ls__view *v, ls_error *err);
+/* The line object of an id, or NULL. */
+json_t *ls__view_line(const ls__view *v, const char *id);
+/* area (lower-cased) -> force, from the store; NULL when out of memory or
+ * the store failed. */
+json_t *ls__server_areas(ls__request *rq);
+/* 1 when the signed-in user may see a line: national, or the line's force
+ * or one of its areas (origin, destinations) belongs to the user's force. */
+int ls__server_line_visible(const ls__request *rq, json_t *areas, json_t *line);
 
 struct ls_server {
   struct MHD_Daemon *daemon;
@@ -105,7 +137,7 @@ typedef struct ls__response {
 #define LS__MAX_PARAMS 2
 #define LS__PARAM_MAX 256 /* bytes of one path parameter */
 
-typedef struct ls__request {
+struct ls__request {
   ls_server *srv;
   struct MHD_Connection *conn;
   const char *method;
@@ -117,7 +149,7 @@ typedef struct ls__request {
   ls_store *st;                   /* borrowed for the handler */
   const ls_auth_session *session; /* NULL on public routes without one */
   char client[64];                /* the peer's address, for rate limits only */
-} ls__request;
+};
 
 typedef void (*ls__handler)(ls__request *rq, ls__response *rs);
 
@@ -164,6 +196,15 @@ void ls__api_users_list(ls__request *rq, ls__response *rs);
 void ls__api_users_add(ls__request *rq, ls__response *rs);
 void ls__api_audit_list(ls__request *rq, ls__response *rs);
 void ls__api_audit_verify(ls__request *rq, ls__response *rs);
+void ls__api_lines(ls__request *rq, ls__response *rs);
+void ls__api_line(ls__request *rq, ls__response *rs);
+void ls__api_line_network(ls__request *rq, ls__response *rs);
+void ls__api_line_map(ls__request *rq, ls__response *rs);
+void ls__api_safeguarding(ls__request *rq, ls__response *rs);
+void ls__api_operations(ls__request *rq, ls__response *rs);
+void ls__api_operation_report(ls__request *rq, ls__response *rs);
+void ls__api_operation_results_add(ls__request *rq, ls__response *rs);
+void ls__api_analyse(ls__request *rq, ls__response *rs);
 void ls__api_public_report_add(ls__request *rq, ls__response *rs);
 void ls__api_public_reports_list(ls__request *rq, ls__response *rs);
 
