@@ -29,7 +29,12 @@ ls_status ls_phone_normalise(const char *in, size_t len, char out[LS_E164_MAX], 
 /* ---- time --------------------------------------------------------------- */
 
 /* A time zone from the system tz database (/usr/share/zoneinfo), with a cache
- * of its UTC offsets so that converting local times is fast. */
+ * of its UTC offsets so that converting local times is fast.
+ * ls_tz_open: name NULL means LS_DEFAULT_TZ; "UTC" needs no tzdata. Errors:
+ * LS_ERR_USAGE for a name not in the database, LS_ERR_NOMEM. It probes the
+ * zone through the C library (~30 ms), setting TZ in the environment for a
+ * moment under a lock: open zones at start-up, not while other threads call
+ * localtime_r or getenv("TZ"). The ls_tz is read-only after, safe to share. */
 typedef struct ls_tz ls_tz;
 ls_status ls_tz_open(const char *name, ls_tz **out, ls_error *err);
 void ls_tz_close(ls_tz *tz); /* accepts NULL */

@@ -285,6 +285,7 @@ ls_status ls_ingest_read_events(const char *path, const ls_read_opts *opts, ls_e
 
   if (!stats)
     stats = &local_stats;
+  memset(stats, 0, sizeof *stats);
   memcpy(cols, k_cols, sizeof cols);
   rc = ls_csv_open(&csv, path, err);
   if (rc)
@@ -333,7 +334,13 @@ ls_status ls_ingest_read_events(const char *path, const ls_read_opts *opts, ls_e
       /* Size the columns once from the first rows' average length rather
        * than doubling (which would copy 10M rows ~ 20 times over). */
       uint64_t used = ls_csv_offset(&csv) - header_end;
-      uint64_t est = (ls_csv_size(&csv) - header_end) / (used / 1024 + 1);
+      uint64_t rest = ls_csv_size(&csv) - header_end;
+      uint64_t est = rest / (used / 1024 + 1);
+      /* A valid row has at least 36 bytes (a 16-byte time, a 3-byte type,
+       * two 7-digit numbers, commas): short first rows cannot make us
+       * reserve more than that allows. */
+      if (est > rest / 36)
+        est = rest / 36;
       reserved = 1;
       rc = ls_events_reserve(out, out->count + (size_t)(est + est / 8 + 1024));
       if (rc) {

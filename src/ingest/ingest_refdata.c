@@ -398,6 +398,7 @@ ls_status ls_ingest_read_refdata(const char *path, const ls_read_opts *opts, ls_
     *kind_out = LS_KIND_UNKNOWN;
   if (!stats)
     stats = &local_stats;
+  memset(stats, 0, sizeof *stats);
   memset(r.cols, 0, sizeof r.cols);
   r.err = err;
   r.tz = opts ? opts->tz : NULL;
