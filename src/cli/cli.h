@@ -17,9 +17,16 @@ int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((fo
 
 /* Subcommands (each defined in cli_<name>.c). */
 int cli_info(int argc, char **argv);
-int cli_analyse(int argc, char **argv);
-int cli_evaluate(int argc, char **argv);
+int cli_simulate(int argc, char **argv);
 int cli_results(int argc, char **argv);
 int cli_report(int argc, char **argv);
+int cli_analyse(int argc, char **argv);
+int cli_evaluate(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_audit(int argc, char **argv);
+int cli_ingest(int argc, char **argv);
+int cli_demo(int argc, char **argv);
+int cli_indicators(int argc, char **argv);
 
 #endif

@@ -13,10 +13,17 @@ typedef struct command {
 
 static const command commands[] = {
     {"info", cli_info, "what the store holds"},
-    {"analyse", cli_analyse, "find deal lines, their holders, runners and customers"},
-    {"evaluate", cli_evaluate, "score an analysis result against a simulated truth"},
+    {"simulate", cli_simulate, "write a synthetic county lines world with ground truth"},
     {"results", cli_results, "import or list week-of-action result records"},
     {"report", cli_report, "a week of action's results: text, json, html, pdf, xlsx"},
+    {"analyse", cli_analyse, "find deal lines, their holders, runners and customers"},
+    {"evaluate", cli_evaluate, "score an analysis result against a simulated truth"},
+    {"serve", cli_serve, "run the HTTP API and the analyst console"},
+    {"user", cli_user, "add, change or disable console users"},
+    {"audit", cli_audit, "verify or show the audit trail"},
+    {"ingest", cli_ingest, "load events and reference CSVs into the store"},
+    {"demo", cli_demo, "ingest the bundled sample and show the store"},
+    {"indicators", cli_indicators, "bandicoot's indicators per number or for a bandicoot file"},
 };
 
 int cli_report_error(const ls_error *err) {

@@ -63,10 +63,12 @@ typedef struct ls__migration {
 
 extern const ls__migration ls__schema_ingest[];
 extern const size_t ls__schema_ingest_count;
-extern const ls__migration ls__schema_analysis[];
-extern const size_t ls__schema_analysis_count;
+extern const ls__migration ls__schema_server[];
+extern const size_t ls__schema_server_count;
 extern const ls__migration ls__schema_ops[];
 extern const size_t ls__schema_ops_count;
+extern const ls__migration ls__schema_analysis[];
+extern const size_t ls__schema_analysis_count;
 
 /* Applies pending migrations; called by ls_store_open. */
 ls_status ls__store_migrate(ls_store *st, ls_error *err);

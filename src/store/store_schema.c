@@ -18,6 +18,7 @@ static const struct {
   const size_t *count;
 } modules[] = {
     {ls__schema_ingest, &ls__schema_ingest_count},
+    {ls__schema_server, &ls__schema_server_count},
     {ls__schema_ops, &ls__schema_ops_count},
     {ls__schema_analysis, &ls__schema_analysis_count},
 };
