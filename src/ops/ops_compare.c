@@ -48,7 +48,9 @@ static void measures(const ls__ops_totals *a, const ls__ops_totals *b, measure m
 }
 
 static void fmt_value(const measure *m, int64_t v, char *out, size_t n) {
-  if (m->money)
+  if (m->money && v == 0)
+    snprintf(out, n, "none"); /* nothing seized; "£0" would read as a valuation */
+  else if (m->money)
     ls_ops_format_money(v, out, n);
   else
     ls__ops_format_int(v, out, n);
@@ -96,7 +98,8 @@ static ls_status compare_text(const ls_ops_report *a, const ls_ops_report *b, ls
     fmt_value(&m[i], m[i].after, y, sizeof y);
     fmt_change(&m[i], c, sizeof c);
     /* the pound sign is two bytes in UTF-8: pad one more so columns align */
-    rc = ls_buf_printf(out, "%-28s %*s %*s  %s\n", m[i].name, m[i].money ? 15 : 14, x, m[i].money ? 15 : 14, y, c);
+    rc = ls_buf_printf(out, "%-28s %*s %*s  %s\n", m[i].name, m[i].money && m[i].before ? 15 : 14, x,
+                       m[i].money && m[i].after ? 15 : 14, y, c);
   }
   return rc;
 }

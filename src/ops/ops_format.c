@@ -294,6 +294,15 @@ static ls_status other_bullet(ls_buf *b, const ls__ops_named *o) {
   return ls_buf_printf(b, ": %s valued at %s, %s yet to be valued", nv, m, nu);
 }
 
+/* ", including 7 aged under 18", ", all aged under 18", ", aged under 18" */
+static ls_status some_or_all(ls_buf *b, int64_t part, int64_t whole, const char *what) {
+  char num[48];
+  if (part == whole)
+    return ls_buf_printf(b, whole == 1 ? ", %s" : ", all %s", what);
+  ls__ops_format_int(part, num, sizeof num);
+  return ls_buf_printf(b, ", including %s %s", num, what);
+}
+
 void ls__ops_bullets_free(char **lines, size_t n) {
   for (size_t i = 0; lines && i < n; i++)
     ls_free(lines[i]);
@@ -322,10 +331,8 @@ ls_status ls__ops_bullets(const ls__ops_totals *t, char ***lines, size_t *n) {
 
   if (t->arrests) {
     rc = ls__ops_counted(b, t->arrests, "arrest");
-    if (rc == LS_OK && t->arrests_under_18) {
-      ls__ops_format_int(t->arrests_under_18, num, sizeof num);
-      rc = ls_buf_printf(b, ", including %s aged under 18", num);
-    }
+    if (rc == LS_OK && t->arrests_under_18)
+      rc = some_or_all(b, t->arrests_under_18, t->arrests, "aged under 18");
     END();
   }
   if (t->safeguarded) {
@@ -375,10 +382,8 @@ ls_status ls__ops_bullets(const ls__ops_totals *t, char ***lines, size_t *n) {
   if (t->stop_searches) {
     ls__ops_format_int(t->stop_searches, num, sizeof num);
     rc = ls_buf_printf(b, "%s %s stop-searched", num, t->stop_searches == 1 ? "person" : "people");
-    if (rc == LS_OK && t->ss_out_of_area) {
-      ls__ops_format_int(t->ss_out_of_area, num, sizeof num);
-      rc = ls_buf_printf(b, ", including %s from outside the force area", num);
-    }
+    if (rc == LS_OK && t->ss_out_of_area)
+      rc = some_or_all(b, t->ss_out_of_area, t->stop_searches, "from outside the force area");
     END();
   }
   if (t->cash_seizures) {

@@ -178,7 +178,17 @@ static void force_table(page *p, const ls_ops_report *r) {
     ls__ops_format_share(f->cash_pence, t->cash_pence, cells[6], sizeof cells[6]);
     room(p, 14);
     for (int k = 0; k < 7; k++) {
-      cairo_move_to(p->cr, MARGIN + cols[k], p->y);
+      /* figures right-aligned under the end of their heading */
+      double x = MARGIN + cols[k];
+      if (k > 0) {
+        cairo_text_extents_t h, e;
+        font(p, 9, 1);
+        cairo_text_extents(p->cr, heads[k], &h);
+        font(p, 9, 0);
+        cairo_text_extents(p->cr, cells[k], &e);
+        x += h.x_advance - e.x_advance;
+      }
+      cairo_move_to(p->cr, x, p->y);
       cairo_show_text(p->cr, cells[k]);
     }
     p->y += 14;

@@ -856,10 +856,10 @@ ls_status ls_ops_results_import(ls_store *st, const char *path, const ls_ops_imp
     char first[LS_ERROR_MESSAGE_MAX];
     snprintf(first, sizeof first, "%s", is.first.message);
     rc = ls_error_set(err, LS_ERR_INPUT, path, is.first.line, is.first.column,
-                      "%s (%llu bad row%s of %llu; nothing imported; --skip-bad imports the rest "
-                      "and quarantines the bad rows)",
-                      first, (unsigned long long)stats->rows_rejected, stats->rows_rejected == 1 ? "" : "s",
-                      (unsigned long long)stats->rows_read);
+                      "nothing imported: %llu bad row%s of %llu, the first: %s (--skip-bad imports the "
+                      "rest and quarantines the bad rows)",
+                      (unsigned long long)stats->rows_rejected, stats->rows_rejected == 1 ? "" : "s",
+                      (unsigned long long)stats->rows_read, first);
     goto out;
   }
   stats->rows_stored = recs.n;

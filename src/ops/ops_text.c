@@ -43,6 +43,8 @@ static ls_status share_line(ls_buf *b, const ls__ops_totals *f, const ls__ops_to
     if (k == 1) {
       ls__ops_format_int(m[k].part, num, sizeof num);
       rc = ls_buf_printf(b, "%s %s", num, m[k].part == 1 ? "person" : "people");
+    } else if (k == 4 && m[k].part == 0) {
+      rc = ls_buf_puts(b, "no cash"); /* none seized: "£0" would read as a valuation */
     } else if (k == 4) {
       ls_ops_format_money(m[k].part, num, sizeof num);
       rc = ls_buf_puts(b, num);
