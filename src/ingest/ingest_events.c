@@ -291,12 +291,6 @@ ls_status ls_ingest_read_events(const char *path, const ls_read_opts *opts, ls_e
   if (rc)
     goto out;
   ls_row_begin(&ctx, &csv, opts, stats);
-  if (!tz) {
-    rc = ls_tz_open(LS_DEFAULT_TZ, &own_tz, err);
-    if (rc)
-      goto out;
-    tz = own_tz;
-  }
   rc = ls_csv_read_header(&csv, err);
   if (rc)
     goto out;
@@ -370,9 +364,20 @@ ls_status ls_ingest_read_events(const char *path, const ls_read_opts *opts, ls_e
     s = ls_csv_field(&csv, cols[C_START].index, &n);
     ls_row_trim(&s, &n);
     if (n == 0 || ls_time_parse(s, n, tz, &start, &why) != LS_OK) {
+      if (n && !tz) {
+        /* The default zone is opened at the first time that may need it,
+         * so files with UTC or offset times never touch the tz database. */
+        rc = ls_tz_open(LS_DEFAULT_TZ, &own_tz, err);
+        if (rc)
+          goto out;
+        tz = own_tz;
+        if (ls_time_parse(s, n, tz, &start, &why) == LS_OK)
+          goto start_ok;
+      }
       bad_col = C_START;
       goto reject;
     }
+  start_ok:
     s = ls_csv_field(&csv, cols[C_TYPE].index, &n);
     ls_row_trim(&s, &n);
     if (n == 0 || !parse_type(s, n, &type)) {
