@@ -175,6 +175,18 @@ static void events_zone_option_and_failures(void **state) {
   assert_int_equal(err.line, 3);
   unlink(path);
 
+  /* without a tz database, UTC times still read; a local time cannot */
+  setenv("TZDIR", "/nonexistent-zoneinfo", 1);
+  path = write_temp("start,type,caller,callee\n2024-01-01T00:00:00Z,call,07700900123,07700900456\n");
+  assert_int_equal(ls_ingest_read_events(path, NULL, &ev, &st, &err), LS_OK);
+  assert_int_equal(st.rows_ok, 1);
+  unlink(path);
+  path = write_temp("start,type,caller,callee\n2024-01-01 00:00:00,call,07700900123,07700900456\n");
+  assert_int_equal(ls_ingest_read_events(path, NULL, &ev, &st, &err), LS_ERR_USAGE);
+  assert_non_null(strstr(err.message, "Europe/London"));
+  unlink(path);
+  unsetenv("TZDIR");
+
   /* not an events file */
   path = write_temp("cell_id,lat,lon\nC1,51.5,-0.1\n");
   assert_int_equal(ls_ingest_read_events(path, NULL, &ev, NULL, &err), LS_ERR_INPUT);
