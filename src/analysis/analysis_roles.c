@@ -25,14 +25,18 @@
 #define HOLDER_MAX_DEST_SHARE 0.25
 /* A runner is co-located with the line phone on several days. */
 #define RUNNER_MIN_DAYS 2u
-/* ... and travels: at least this share of its located events are away from
- * the destination (a local customer who happens to share a cell is never
- * away), but it is not mostly away (that would be the holder). */
+/* ... travels: at least this share of its located events are away from the
+ * destination (a local who happens to share a cell with the phone is not)... */
 #define RUNNER_MIN_AWAY 0.05
-#define RUNNER_MAX_AWAY 0.9
-/* A place is part of a line's destination when it holds at least this share
- * of the line phones' located events. */
-#define DEST_MIN_SHARE 0.02
+/* ... and is tied to the origin: this share of its located events in the
+ * holders' place, or this many events with a holder (runners report to the
+ * holder; DOMAIN.md: the holder's numbers are among the phone's contacts). */
+#define RUNNER_MIN_ORIGIN 0.05
+#define RUNNER_MIN_HOLDER_EVENTS 2u
+/* A line's destination: the places that together hold this share of its
+ * customers' located events (customers live and buy in the county town;
+ * the rest are trips). */
+#define DEST_COVER 0.8
 
 /* ---- a small open-addressing map u64 -> u32 ------------------------------- */
 
@@ -241,42 +245,65 @@ static int by_count_desc(const void *x, const void *y) {
   return (a->place > b->place) - (a->place < b->place);
 }
 
-/* Destinations of every line from the place profiles of its numbers:
- * places with at least DEST_MIN_SHARE of the line phones' located events,
- * most used first. O(sum of profile sizes). */
+static int by_place(const void *x, const void *y) {
+  const place_count *a = x, *b = y;
+  return (a->place > b->place) - (a->place < b->place);
+}
+
+/* Destinations of every line: where its customers are (DESIGN.md: a line is
+ * worked in a county town and sells there). The places holding the most of
+ * the customers' located events, most used first, until DEST_COVER of
+ * those events are covered; a line whose customers were never located falls
+ * back on its own phones. The line phone is not used first because it goes
+ * back to the origin with a runner on a night at home. O(K log K) for K
+ * profile entries of the line's customers. */
 static ls_status destinations(ls_analysis *a, const profile *pr, const uint32_t *subj) {
   for (size_t l = 0; l < a->n_lines; l++) {
     ls__line *L = &a->lines[l];
+    const uint32_t *who = L->customers;
+    size_t n_who = L->n_customers;
+    uint64_t located = 0;
+    for (size_t i = 0; i < n_who; i++)
+      located += pr->total[subj[who[i]]];
+    if (located == 0) {
+      who = L->numbers;
+      n_who = L->n_numbers;
+    }
     size_t cap = 0, n = 0;
-    uint32_t total = 0;
-    for (size_t i = 0; i < L->n_numbers; i++) {
-      uint32_t s = subj[L->numbers[i]];
+    uint64_t total = 0;
+    for (size_t i = 0; i < n_who; i++) {
+      uint32_t s = subj[who[i]];
       cap += pr->off[s + 1] - pr->off[s];
-      total += pr->total[s];
     }
     place_count *pc = ls_malloc((cap + 1) * sizeof *pc);
     if (!pc)
       return LS_ERR_NOMEM;
-    for (size_t i = 0; i < L->n_numbers; i++) {
-      uint32_t s = subj[L->numbers[i]];
+    for (size_t i = 0; i < n_who; i++) {
+      uint32_t s = subj[who[i]];
       for (uint32_t k = pr->off[s]; k < pr->off[s + 1]; k++) {
-        size_t j = 0;
-        while (j < n && pc[j].place != pr->place[k])
-          j++;
-        if (j == n)
-          pc[n++] = (place_count){pr->place[k], 0};
-        pc[j].count += pr->count[k];
+        pc[n++] = (place_count){pr->place[k], pr->count[k]};
+        total += pr->count[k];
       }
     }
-    qsort(pc, n, sizeof *pc, by_count_desc);
-    L->dests = ls_malloc((n + 1) * sizeof *L->dests);
+    qsort(pc, n, sizeof *pc, by_place);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (m && pc[m - 1].place == pc[i].place)
+        pc[m - 1].count += pc[i].count;
+      else
+        pc[m++] = pc[i];
+    }
+    qsort(pc, m, sizeof *pc, by_count_desc);
+    L->dests = ls_malloc((m + 1) * sizeof *L->dests);
     if (!L->dests) {
       ls_free(pc);
       return LS_ERR_NOMEM;
     }
-    for (size_t j = 0; j < n; j++)
-      if (pc[j].count >= DEST_MIN_SHARE * total)
-        L->dests[L->n_dests++] = pc[j].place;
+    uint64_t covered = 0;
+    for (size_t j = 0; j < m && covered < DEST_COVER * (double)total; j++) {
+      L->dests[L->n_dests++] = pc[j].place;
+      covered += pc[j].count;
+    }
     ls_free(pc);
   }
   return LS_OK;
@@ -396,11 +423,65 @@ static ls_status push_u32(uint32_t **v, size_t *n, uint32_t x) {
   return LS_OK;
 }
 
+/* Events between x and any number of a sorted list. O(deg(x) log n). */
+static uint32_t events_with(const ls_analysis *a, uint32_t x, const uint32_t *list, size_t n) {
+  uint32_t e = 0;
+  for (uint32_t k = a->adj_off[x]; k < a->adj_off[x + 1]; k++) {
+    const ls__pair *p = &a->pairs[a->adj[k]];
+    if (ls__u32_contains(list, n, p->a == x ? p->b : p->a))
+      e += p->n_ab + p->n_ba;
+  }
+  return e;
+}
+
+/* Customers of every line: numbers, other than deal numbers, that contacted
+ * one of its numbers themselves (an advert received is not a purchase).
+ * Sorted and unique. O(sum of the line numbers' degrees). */
+static ls_status customers(ls_analysis *a, const uint32_t *dline) {
+  for (size_t l = 0; l < a->n_lines; l++) {
+    ls__line *L = &a->lines[l];
+    size_t cap = 0;
+    for (size_t i = 0; i < L->n_numbers; i++)
+      cap += a->adj_off[L->numbers[i] + 1] - a->adj_off[L->numbers[i]];
+    L->customers = ls_malloc((cap + 1) * sizeof *L->customers);
+    if (!L->customers)
+      return LS_ERR_NOMEM;
+    for (size_t i = 0; i < L->n_numbers; i++) {
+      uint32_t num = L->numbers[i];
+      for (uint32_t k = a->adj_off[num]; k < a->adj_off[num + 1]; k++) {
+        const ls__pair *p = &a->pairs[a->adj[k]];
+        uint32_t other = p->a == num ? p->b : p->a;
+        uint32_t initiated = p->a == num ? p->n_ba : p->n_ab;
+        if (initiated && dline[other] == LS__NONE)
+          L->customers[L->n_customers++] = other;
+      }
+    }
+    ls__u32_sort(L->customers, L->n_customers);
+    size_t u = 0;
+    for (size_t i = 0; i < L->n_customers; i++)
+      if (i == 0 || L->customers[i] != L->customers[i - 1])
+        L->customers[u++] = L->customers[i];
+    L->n_customers = u;
+  }
+  return LS_OK;
+}
+
+/* Removes holders and runners from a line's customers. O(C log R). */
+static void customers_prune(ls__line *L) {
+  size_t u = 0;
+  for (size_t i = 0; i < L->n_customers; i++) {
+    uint32_t c = L->customers[i];
+    if (!ls__u32_contains(L->holders, L->n_holders, c) && !ls__u32_contains(L->runners, L->n_runners, c))
+      L->customers[u++] = c;
+  }
+  L->n_customers = u;
+}
+
 /* Holders, runners, customers, origin and destinations of every line.
  * O(E + P + K log K); see the helpers for the parts. */
 ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
   ls_status rc = LS_OK;
-  uint32_t *dline = NULL, *subj = NULL;
+  uint32_t *dline = NULL, *subj = NULL, **dest_sorted = NULL;
   coloc *co = NULL;
   size_t n_co = 0, n_hc = 0;
   holder_cand *hc = NULL;
@@ -412,7 +493,8 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
     return rc;
   dline = ls_malloc(((size_t)a->n_numbers + 1) * sizeof *dline);
   subj = ls_malloc(((size_t)a->n_numbers + 1) * sizeof *subj);
-  if (!dline || !subj) {
+  dest_sorted = ls_calloc(a->n_lines + 1, sizeof *dest_sorted);
+  if (!dline || !subj || !dest_sorted) {
     rc = LS_ERR_NOMEM;
     goto out;
   }
@@ -420,9 +502,12 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
     dline[i] = subj[i] = LS__NONE;
   for (size_t d = 0; d < a->n_deal; d++)
     dline[a->deal[d]] = a->deal_line[d];
+  rc = customers(a, dline);
+  if (rc)
+    goto out;
 
   /* holder candidates: non-deal contacts with repeated traffic with a line;
-   * hidx marks a number's slot in hc while its line is being scanned */
+   * subj marks a number's slot in hc while its line is being scanned */
   for (size_t l = 0; l < a->n_lines; l++) {
     const ls__line *L = &a->lines[l];
     size_t start = n_hc, cap = n_hc;
@@ -457,10 +542,14 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
   if (rc)
     goto out;
 
-  /* place profiles of line numbers, holder and runner candidates */
+  /* place profiles of line numbers, customers, holder and runner candidates */
   uint32_t n_subj = 0;
   for (size_t d = 0; d < a->n_deal; d++)
     subj[a->deal[d]] = n_subj++;
+  for (size_t l = 0; l < a->n_lines; l++)
+    for (size_t i = 0; i < a->lines[l].n_customers; i++)
+      if (subj[a->lines[l].customers[i]] == LS__NONE)
+        subj[a->lines[l].customers[i]] = n_subj++;
   for (size_t i = 0; i < n_hc; i++)
     if (hc[i].events >= HOLDER_MIN_EVENTS && hc[i].days >= HOLDER_MIN_DAYS && subj[hc[i].number] == LS__NONE)
       subj[hc[i].number] = n_subj++;
@@ -472,48 +561,31 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
     rc = destinations(a, &pr, subj);
   if (rc)
     goto out;
-  for (size_t l = 0; l < a->n_lines; l++)
-    ls__u32_sort(a->lines[l].dests, a->lines[l].n_dests); /* sorted copy for lookups below */
+  for (size_t l = 0; l < a->n_lines; l++) {
+    const ls__line *L = &a->lines[l];
+    dest_sorted[l] = ls_malloc((L->n_dests + 1) * sizeof **dest_sorted);
+    if (!dest_sorted[l]) {
+      rc = LS_ERR_NOMEM;
+      goto out;
+    }
+    memcpy(dest_sorted[l], L->dests, L->n_dests * sizeof **dest_sorted);
+    ls__u32_sort(dest_sorted[l], L->n_dests);
+  }
 
-  /* holders */
+  /* holders: in regular contact with the line, located away from its area */
   for (size_t i = 0; i < n_hc && rc == LS_OK; i++) {
     ls__line *L = &a->lines[hc[i].line];
     uint32_t s = subj[hc[i].number];
-    if (hc[i].events < HOLDER_MIN_EVENTS || hc[i].days < HOLDER_MIN_DAYS || s == LS__NONE)
-      continue;
-    uint32_t total = pr.total[s];
-    if (total == 0)
-      continue; /* never located: cannot tell holder from customer */
-    double dest_share = (double)profile_in(&pr, s, L->dests, L->n_dests) / total;
+    if (hc[i].events < HOLDER_MIN_EVENTS || hc[i].days < HOLDER_MIN_DAYS || s == LS__NONE || pr.total[s] == 0)
+      continue; /* never located: cannot tell a holder from a customer */
+    double dest_share = (double)profile_in(&pr, s, dest_sorted[hc[i].line], L->n_dests) / pr.total[s];
     if (dest_share <= HOLDER_MAX_DEST_SHARE)
       rc = push_u32(&L->holders, &L->n_holders, hc[i].number);
   }
-  for (size_t l = 0; l < a->n_lines; l++)
-    ls__u32_sort(a->lines[l].holders, a->lines[l].n_holders);
-  /* runners */
-  for (size_t i = 0; i < n_co && rc == LS_OK; i++) {
-    ls__line *L = &a->lines[co[i].line];
-    uint32_t s = subj[co[i].number];
-    if (co[i].days < RUNNER_MIN_DAYS || s == LS__NONE || pr.total[s] == 0)
-      continue;
-    if (L->n_holders && ls__u32_contains(L->holders, L->n_holders, co[i].number))
-      continue;
-    double away = 1.0 - (double)profile_in(&pr, s, L->dests, L->n_dests) / pr.total[s];
-    if (away >= RUNNER_MIN_AWAY && away <= RUNNER_MAX_AWAY)
-      rc = push_u32(&L->runners, &L->n_runners, co[i].number);
-  }
-  /* customers, and the origin (the holders' most used place) */
+  /* the origin: the holders' most used place */
   for (size_t l = 0; l < a->n_lines && rc == LS_OK; l++) {
     ls__line *L = &a->lines[l];
-    size_t cap = 0;
-    for (size_t i = 0; i < L->n_numbers; i++)
-      cap += a->adj_off[L->numbers[i] + 1] - a->adj_off[L->numbers[i]];
-    L->customers = ls_malloc((cap + 1) * sizeof *L->customers);
-    if (!L->customers) {
-      rc = LS_ERR_NOMEM;
-      break;
-    }
-    ls__u32_sort(L->runners, L->n_runners);
+    ls__u32_sort(L->holders, L->n_holders);
     uint32_t best = 0;
     for (size_t h = 0; h < L->n_holders; h++) {
       uint32_t s = subj[L->holders[h]];
@@ -523,36 +595,31 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
           L->origin = pr.place[k];
         }
     }
-    for (size_t i = 0; i < L->n_numbers; i++) {
-      uint32_t num = L->numbers[i];
-      for (uint32_t k = a->adj_off[num]; k < a->adj_off[num + 1]; k++) {
-        const ls__pair *p = &a->pairs[a->adj[k]];
-        uint32_t other = p->a == num ? p->b : p->a;
-        uint32_t initiated = p->a == num ? p->n_ba : p->n_ab;
-        if (!initiated || dline[other] != LS__NONE || ls__u32_contains(L->holders, L->n_holders, other) ||
-            ls__u32_contains(L->runners, L->n_runners, other))
-          continue;
-        L->customers[L->n_customers++] = other;
-      }
-    }
-    /* a customer of two numbers of the line is one customer */
-    ls__u32_sort(L->customers, L->n_customers);
-    size_t u = 0;
-    for (size_t i = 0; i < L->n_customers; i++)
-      if (i == 0 || L->customers[i] != L->customers[i - 1])
-        L->customers[u++] = L->customers[i];
-    L->n_customers = u;
   }
-  if (rc)
-    goto out;
-  /* destinations back in order of use, for output */
-  for (size_t l = 0; l < a->n_lines; l++) {
-    ls_free(a->lines[l].dests);
-    a->lines[l].dests = NULL;
-    a->lines[l].n_dests = 0;
+  /* runners: with the line phone on several days, seen away from the line's
+   * area, and tied to the origin: seen there or in contact with a holder */
+  for (size_t i = 0; i < n_co && rc == LS_OK; i++) {
+    ls__line *L = &a->lines[co[i].line];
+    uint32_t x = co[i].number, s = subj[x];
+    if (co[i].days < RUNNER_MIN_DAYS || s == LS__NONE || pr.total[s] == 0 ||
+        ls__u32_contains(L->holders, L->n_holders, x))
+      continue;
+    double away = 1.0 - (double)profile_in(&pr, s, dest_sorted[co[i].line], L->n_dests) / pr.total[s];
+    if (away < RUNNER_MIN_AWAY)
+      continue;
+    uint32_t in_origin = L->origin == LS__NONE ? 0 : profile_in(&pr, s, &L->origin, 1);
+    if ((double)in_origin >= RUNNER_MIN_ORIGIN * pr.total[s] ||
+        events_with(a, x, L->holders, L->n_holders) >= RUNNER_MIN_HOLDER_EVENTS)
+      rc = push_u32(&L->runners, &L->n_runners, x);
   }
-  rc = destinations(a, &pr, subj);
+  for (size_t l = 0; l < a->n_lines && rc == LS_OK; l++) {
+    ls__u32_sort(a->lines[l].runners, a->lines[l].n_runners);
+    customers_prune(&a->lines[l]);
+  }
 out:
+  for (size_t l = 0; dest_sorted && l < a->n_lines; l++)
+    ls_free(dest_sorted[l]);
+  ls_free(dest_sorted);
   ls_free(dline);
   ls_free(subj);
   ls_free(co);
