@@ -68,6 +68,13 @@ static json_t *others_json(const ls__ops_named_list *l) {
   return a;
 }
 
+/* Like set, but takes *v only when it is stored (then *v becomes NULL). */
+static int set_owned(json_t *o, const char *key, json_t **v) {
+  json_t *value = *v;
+  *v = NULL; /* json_object_set_new takes the reference, even when it fails */
+  return value ? json_object_set_new(o, key, value) : -1;
+}
+
 /* The section 7 totals of t into o. Returns 0 on success. */
 static int totals_json(json_t *o, const ls__ops_totals *t) {
   json_t *visits = json_object();
@@ -76,7 +83,7 @@ static int totals_json(json_t *o, const ls__ops_totals *t) {
       json_decref(visits);
       visits = NULL;
     }
-  return set(o, "arrests",
+  int bad = set(o, "arrests",
              json_pack("{s:I, s:I, s:I, s:I, s:I}", "total", (json_int_t)t->arrests, "under_18",
                        (json_int_t)t->arrests_under_18, "male", (json_int_t)t->arrests_male, "female",
                        (json_int_t)t->arrests_female, "adult", (json_int_t)t->arrests_adult)) ||
@@ -94,13 +101,15 @@ static int totals_json(json_t *o, const ls__ops_totals *t) {
          set(o, "weapons", json_pack("{s:I, s:o*}", "total", (json_int_t)t->weapons, "by_type",
                                      named_counts(&t->weapon_types))) ||
          set(o, "drugs", drugs_json(&t->drugs)) || set(o, "other_items", others_json(&t->others)) ||
-         set(o, "visits", visits) || set(o, "lines_closed", json_integer(t->lines_closed)) ||
+         set_owned(o, "visits", &visits) || set(o, "lines_closed", json_integer(t->lines_closed)) ||
          set(o, "lines_closed_type_1", json_integer(t->lines_type_1)) ||
          set(o, "lines_closed_type_2", json_integer(t->lines_type_2)) ||
          set(o, "messages_sent", json_integer(t->messages_sent)) ||
          set(o, "networks_disrupted", json_integer(t->networks_disrupted)) ||
          set(o, "records", json_integer(t->records)) ||
          set(o, "period", json_pack("{s:s, s:s}", "from", t->first_date, "to", t->last_date));
+  json_decref(visits); /* still ours only when an earlier key failed */
+  return bad;
 }
 
 static json_t *share(int64_t part, int64_t whole) {
