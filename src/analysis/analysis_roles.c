@@ -28,11 +28,11 @@
 /* ... travels: at least this share of its located events are away from the
  * destination (a local who happens to share a cell with the phone is not)... */
 #define RUNNER_MIN_AWAY 0.05
-/* ... and is tied to the origin: this share of its located events in the
- * holders' place, or this many events with a holder (runners report to the
- * holder; DOMAIN.md: the holder's numbers are among the phone's contacts). */
-#define RUNNER_MIN_ORIGIN 0.05
-#define RUNNER_MIN_HOLDER_EVENTS 2u
+/* ... and is with the phone for most of its time there: at least this share
+ * of its located events in the destination are in the phone's cell in the
+ * same hour. Measured on seed-1 worlds: runners 0.62-1.0, other co-located
+ * numbers (locals who share a cell by chance) at most 0.29. */
+#define RUNNER_MIN_COLOC_SHARE 0.5
 /* A line's destination: the places that together hold this share of its
  * customers' located events (customers live and buy in the county town;
  * the rest are trips). */
@@ -312,16 +312,18 @@ static ls_status destinations(ls_analysis *a, const profile *pr, const uint32_t 
 /* ---- co-location ------------------------------------------------------------------ */
 
 typedef struct coloc {
-  uint32_t line, number, days;
+  uint32_t line, number, days, events;
 } coloc;
 
 #define MULTI (LS__NONE - 1)
 
-/* Numbers seen in the same cell in the same hour as a line phone, with the
- * number of distinct days that happened, per line. A (cell, hour) shared by
- * phones of two lines is skipped: it cannot tell whose runner is there.
- * O(E) expected with one hash lookup per located event end. */
-static ls_status colocate(const ls_analysis *a, const uint32_t *dline, coloc **out, size_t *n_out) {
+/* Numbers seen in the same cell in the same hour as a line phone, inside
+ * the line's destination, with the number of such events and of distinct
+ * days, per line. A (cell, hour) shared by phones of two lines is skipped:
+ * it cannot tell whose runner is there. O(E log D) with one hash lookup per
+ * located event end and a binary search in the line's D destinations. */
+static ls_status colocate(const ls_analysis *a, const uint32_t *dline, uint32_t *const *dest_sorted, coloc **out,
+                          size_t *n_out) {
   const ls_events *ev = a->ev;
   ls_status rc = LS_OK;
   u64map m = {0};
@@ -364,7 +366,8 @@ static ls_status colocate(const ls_analysis *a, const uint32_t *dline, coloc **o
         if (dline[num] != LS__NONE || cell == LS_NO_ID)
           continue;
         uint32_t *v = map_get(&m, ((uint64_t)cell << 24) ^ hour);
-        if (!v || *v == MULTI)
+        if (!v || *v == MULTI ||
+            !ls__u32_contains(dest_sorted[*v], a->lines[*v].n_dests, a->cell_place[cell]))
           continue;
         if (fill)
           keys[nk++] = ((uint64_t)*v << 42) | ((uint64_t)num << 16) | ((hour / 24) & 0xffff);
@@ -393,10 +396,12 @@ static ls_status colocate(const ls_analysis *a, const uint32_t *dline, coloc **o
   size_t r = 0;
   for (size_t i = 0; i < nk;) {
     uint64_t who = keys[i] >> 16;
-    c[r] = (coloc){(uint32_t)(who >> 26), (uint32_t)(who & ((1u << 26) - 1)), 0};
-    for (; i < nk && (keys[i] >> 16) == who; i++)
+    c[r] = (coloc){(uint32_t)(who >> 26), (uint32_t)(who & ((1u << 26) - 1)), 0, 0};
+    for (; i < nk && (keys[i] >> 16) == who; i++) {
+      c[r].events++;
       if (i == 0 || keys[i] != keys[i - 1])
         c[r].days++;
+    }
     r++;
   }
   *out = c;
@@ -421,17 +426,6 @@ static ls_status push_u32(uint32_t **v, size_t *n, uint32_t x) {
   p[(*n)++] = x;
   *v = p;
   return LS_OK;
-}
-
-/* Events between x and any number of a sorted list. O(deg(x) log n). */
-static uint32_t events_with(const ls_analysis *a, uint32_t x, const uint32_t *list, size_t n) {
-  uint32_t e = 0;
-  for (uint32_t k = a->adj_off[x]; k < a->adj_off[x + 1]; k++) {
-    const ls__pair *p = &a->pairs[a->adj[k]];
-    if (ls__u32_contains(list, n, p->a == x ? p->b : p->a))
-      e += p->n_ab + p->n_ba;
-  }
-  return e;
 }
 
 /* Customers of every line: numbers, other than deal numbers, that contacted
@@ -538,10 +532,6 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
     for (size_t j = start; j < n_hc; j++)
       subj[hc[j].number] = LS__NONE;
   }
-  rc = colocate(a, dline, &co, &n_co);
-  if (rc)
-    goto out;
-
   /* place profiles of line numbers, customers, holder and runner candidates */
   uint32_t n_subj = 0;
   for (size_t d = 0; d < a->n_deal; d++)
@@ -553,9 +543,6 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
   for (size_t i = 0; i < n_hc; i++)
     if (hc[i].events >= HOLDER_MIN_EVENTS && hc[i].days >= HOLDER_MIN_DAYS && subj[hc[i].number] == LS__NONE)
       subj[hc[i].number] = n_subj++;
-  for (size_t i = 0; i < n_co; i++)
-    if (co[i].days >= RUNNER_MIN_DAYS && subj[co[i].number] == LS__NONE)
-      subj[co[i].number] = n_subj++;
   rc = profile_build(a, subj, n_subj, &pr);
   if (rc == LS_OK)
     rc = destinations(a, &pr, subj);
@@ -596,20 +583,28 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
         }
     }
   }
-  /* runners: with the line phone on several days, seen away from the line's
-   * area, and tied to the origin: seen there or in contact with a holder */
+  /* runners: with the line phone on several days in the line's area, for
+   * most of their time there, and seen away from it too (they travel) */
+  rc = colocate(a, dline, dest_sorted, &co, &n_co);
+  if (rc)
+    goto out;
+  profile_free(&pr);
+  for (uint32_t i = 0; i < a->n_numbers; i++)
+    subj[i] = LS__NONE;
+  n_subj = 0;
+  for (size_t i = 0; i < n_co; i++)
+    if (co[i].days >= RUNNER_MIN_DAYS && subj[co[i].number] == LS__NONE)
+      subj[co[i].number] = n_subj++;
+  rc = profile_build(a, subj, n_subj, &pr);
   for (size_t i = 0; i < n_co && rc == LS_OK; i++) {
     ls__line *L = &a->lines[co[i].line];
     uint32_t x = co[i].number, s = subj[x];
     if (co[i].days < RUNNER_MIN_DAYS || s == LS__NONE || pr.total[s] == 0 ||
         ls__u32_contains(L->holders, L->n_holders, x))
       continue;
-    double away = 1.0 - (double)profile_in(&pr, s, dest_sorted[co[i].line], L->n_dests) / pr.total[s];
-    if (away < RUNNER_MIN_AWAY)
-      continue;
-    uint32_t in_origin = L->origin == LS__NONE ? 0 : profile_in(&pr, s, &L->origin, 1);
-    if ((double)in_origin >= RUNNER_MIN_ORIGIN * pr.total[s] ||
-        events_with(a, x, L->holders, L->n_holders) >= RUNNER_MIN_HOLDER_EVENTS)
+    uint32_t in_dest = profile_in(&pr, s, dest_sorted[co[i].line], L->n_dests);
+    double away = 1.0 - (double)in_dest / pr.total[s];
+    if (away >= RUNNER_MIN_AWAY && co[i].events >= RUNNER_MIN_COLOC_SHARE * in_dest)
       rc = push_u32(&L->runners, &L->n_runners, x);
   }
   for (size_t l = 0; l < a->n_lines && rc == LS_OK; l++) {
