@@ -43,6 +43,7 @@ ls_status ls__sim_build_decoys(ls_sim_world *w, ls_error *err) {
   const ls_sim_params *p = &w->p;
   sim_rng r;
   ls__sim_rng_seed(&r, p->seed, 3, 0);
+  uint32_t *stamp = NULL; /* person -> business index + 1 that listed them */
   uint32_t counts[SIM_D_KINDS] = {
       count_for(w, p->taxi_per_10k, &r),     count_for(w, p->takeaway_per_10k, &r),
       count_for(w, p->trade_per_10k, &r),    count_for(w, p->delivery_per_10k, &r),
@@ -55,7 +56,8 @@ ls_status ls__sim_build_decoys(ls_sim_world *w, ls_error *err) {
     total += counts[k];
   }
   w->biz = ls_calloc(total, sizeof *w->biz);
-  if (!w->biz)
+  stamp = ls_calloc(w->n_people, sizeof *stamp);
+  if (!w->biz || !stamp)
     goto nomem;
   for (int k = 0; k < SIM_D_KINDS; k++)
     for (uint32_t i = 0; i < counts[k]; i++) {
@@ -83,13 +85,20 @@ ls_status ls__sim_build_decoys(ls_sim_world *w, ls_error *err) {
         uint32_t m = k == SIM_D_BULK ? ls__sim_rng_range(&r, 150, 600) : ls__sim_rng_range(&r, 20, 70);
         if (m > w->n_people / 4)
           m = w->n_people / 4;
+        if (k == SIM_D_COMMUNITY && m > w->places[b->place].n_people / 2)
+          m = w->places[b->place].n_people / 2;
         b->members = ls_reallocarray(NULL, m ? m : 1, sizeof *b->members);
         if (!b->members)
           goto nomem;
         for (uint32_t j = 0; j < m; j++) {
-          uint32_t who = random_person_in(w, &r, weighted_place(w, &r, 1));
+          uint32_t who;
+          /* each member once: a list holds a number once */
+          do
+            who = k == SIM_D_COMMUNITY ? random_person_in(w, &r, b->place)
+                                       : random_person_in(w, &r, weighted_place(w, &r, 1));
+          while (stamp[who] == w->n_biz);
+          stamp[who] = w->n_biz;
           if (k == SIM_D_COMMUNITY) {
-            who = random_person_in(w, &r, b->place);
             /* half the group are people in recovery or with support needs:
              * the same flags a deal line's customers carry */
             if (j % 2 == 0) {

@@ -162,23 +162,25 @@ static ls_status events_sink(void *ctx, const ls_sim_world *w, const ls_sim_even
       put(o, "Z,sms,", 6);
     else
       put(o, "Z,call,", 7);
-    put(o, w->nums[e->caller].str, 13);
-    putc1(o, ',');
-    put(o, w->nums[e->callee].str, 13);
+    const sim_hot *hc = &w->hot[e->caller], *he = &w->hot[e->callee];
+    put(o, "+447", 4);
+    put(o, hc->digits, 9);
+    put(o, ",+447", 5);
+    put(o, he->digits, 9);
     putc1(o, ',');
     put_u(o, (uint64_t)(e->duration < 0 ? 0 : e->duration));
     putc1(o, ',');
     if (e->caller_cell != LS_NO_ID)
-      puts0(o, w->cells[e->caller_cell].id);
+      put(o, w->cells[e->caller_cell].id, w->cells[e->caller_cell].id_len);
     putc1(o, ',');
     if (e->callee_cell != LS_NO_ID)
-      puts0(o, w->cells[e->callee_cell].id);
+      put(o, w->cells[e->callee_cell].id, w->cells[e->callee_cell].id_len);
     putc1(o, ',');
     if (e->caller_imei != LS_NO_ID)
-      put(o, w->imeis[e->caller_imei], 15);
+      put(o, hc->imei_str, 15);
     putc1(o, ',');
     if (e->callee_imei != LS_NO_ID)
-      put(o, w->imeis[e->callee_imei], 15);
+      put(o, he->imei_str, 15);
     putc1(o, '\n');
   }
   return LS_OK;
@@ -213,18 +215,19 @@ ls_status ls_sim_write_cells(const ls_sim_world *w, const char *path, ls_error *
 }
 
 static const ls_sim_world *sort_world;
+#define CMP(x, y) ((x) < (y) ? -1 : (x) > (y))
 static int by_person_id(const void *a, const void *b) {
-  return strcmp(sort_world->people[*(const uint32_t *)a].id,
-                sort_world->people[*(const uint32_t *)b].id);
+  return CMP(sort_world->people[*(const uint32_t *)a].id_num,
+             sort_world->people[*(const uint32_t *)b].id_num);
 }
 static int by_address_id(const void *a, const void *b) {
-  return strcmp(sort_world->addrs[*(const uint32_t *)a].id,
-                sort_world->addrs[*(const uint32_t *)b].id);
+  return CMP(sort_world->addrs[*(const uint32_t *)a].id_num,
+             sort_world->addrs[*(const uint32_t *)b].id_num);
 }
 static int by_number(const void *a, const void *b) {
-  return strcmp(sort_world->nums[*(const uint32_t *)a].str,
-                sort_world->nums[*(const uint32_t *)b].str);
+  return CMP(sort_world->nums[*(const uint32_t *)a].body, sort_world->nums[*(const uint32_t *)b].body);
 }
+#undef CMP
 
 /* Indices 0..n-1 sorted by id, so file order says nothing about roles. */
 static uint32_t *sorted(const ls_sim_world *w, uint32_t n, int (*cmp)(const void *, const void *)) {
@@ -335,20 +338,26 @@ ls_status ls_sim_write_addresses(const ls_sim_world *w, const char *path, ls_err
 }
 
 /* ---------------------------------------------------------------- truth */
-static int add_num(json_t *arr, const ls_sim_world *w, uint32_t num) {
-  if (num == SIM_NONE || !w->nums[num].used)
+/* Each list gets a new stamp; a number already stamped with it is in the
+ * list (O(1) de-duplication instead of scanning the array). */
+typedef struct truth_ctx {
+  const ls_sim_world *w;
+  uint32_t *stamp; /* per number */
+  uint32_t list;
+} truth_ctx;
+
+static int add_num(truth_ctx *t, json_t *arr, uint32_t num) {
+  if (num == SIM_NONE || !t->w->hot[num].used || t->stamp[num] == t->list)
     return 0;
-  size_t i;
-  json_t *v;
-  json_array_foreach(arr, i, v) if (!strcmp(json_string_value(v), w->nums[num].str)) return 0;
-  return json_array_append_new(arr, json_string(w->nums[num].str));
+  t->stamp[num] = t->list;
+  return json_array_append_new(arr, json_string(t->w->nums[num].str));
 }
 
-static int add_person_nums(json_t *arr, const ls_sim_world *w, uint32_t person) {
-  const sim_person *pe = &w->people[person];
-  int rc = add_num(arr, w, pe->sim);
+static int add_person_nums(truth_ctx *t, json_t *arr, uint32_t person) {
+  const sim_person *pe = &t->w->people[person];
+  int rc = add_num(t, arr, pe->sim);
   if (!rc && pe->change_day >= 0)
-    rc = add_num(arr, w, pe->sim2);
+    rc = add_num(t, arr, pe->sim2);
   return rc;
 }
 
@@ -356,7 +365,9 @@ json_t *ls_sim_truth(const ls_sim_world *w) {
   static const char *const kinds[SIM_D_KINDS] = {"taxi",     "takeaway", "tradesperson",
                                                  "delivery", "bulk_sms", "community"};
   json_t *root = json_object(), *lines = json_array(), *juv = json_array(), *decoys = json_object();
-  int bad = !root || !lines || !juv || !decoys;
+  truth_ctx t = {w, ls_calloc(w->n_nums ? w->n_nums : 1, sizeof(uint32_t)), 1};
+  uint32_t juv_list = t.list++;
+  int bad = !root || !lines || !juv || !decoys || !t.stamp;
   if (bad)
     goto fail;
   bad |= json_object_set_new(root, "seed", json_integer((json_int_t)w->p.seed));
@@ -383,26 +394,31 @@ json_t *ls_sim_truth(const ls_sim_world *w) {
     bad |= json_object_set_new(o, "brand", json_string(l->brand));
     bad |= json_object_set_new(o, "origin", json_string(w->places[l->origin].name));
     bad |= json_object_set_new(o, "destination", json_string(w->places[l->dest].name));
+    t.list++;
     for (uint32_t k = 0; k < l->n_nums; k++) {
-      bad |= add_num(nums, w, l->nums[k]);
+      bad |= add_num(&t, nums, l->nums[k]);
       const char *im = w->imeis[w->nums[l->nums[k]].imei];
       size_t i;
       json_t *v;
       int seen = 0;
       json_array_foreach(imeis, i, v) seen |= !strcmp(json_string_value(v), im);
-      if (!seen && w->nums[l->nums[k]].used)
+      if (!seen && w->hot[l->nums[k]].used)
         bad |= json_array_append_new(imeis, json_string(im));
     }
-    bad |= add_num(hold, w, w->people[l->holder].sim);
-    for (uint8_t k = 0; k < l->n_runners; k++) {
-      uint32_t rn = w->people[l->runners[k]].sim;
-      bad |= add_num(run, w, rn);
+    t.list++;
+    bad |= add_num(&t, hold, w->people[l->holder].sim);
+    t.list++;
+    for (uint8_t k = 0; k < l->n_runners; k++)
+      bad |= add_num(&t, run, w->people[l->runners[k]].sim);
+    uint32_t mine = t.list;
+    t.list = juv_list;
+    for (uint8_t k = 0; k < l->n_runners; k++)
       if (w->people[l->runners[k]].age < 18)
-        bad |= add_num(juv, w, rn);
-    }
+        bad |= add_num(&t, juv, w->people[l->runners[k]].sim);
+    t.list = mine + 1;
     for (uint32_t c = l->first_cust; c < l->first_cust + l->n_cust; c++)
       if (w->cust_seen[c])
-        bad |= add_person_nums(cust, w, w->cust[c].person);
+        bad |= add_person_nums(&t, cust, w->cust[c].person);
     for (uint8_t k = 0; k < l->n_cuckoo; k++)
       bad |= json_array_append_new(cuckoo, json_string(w->addrs[l->cuckoo_addr[k]].id));
     bad |= json_object_set_new(o, "numbers", nums);
@@ -421,19 +437,21 @@ json_t *ls_sim_truth(const ls_sim_world *w) {
     json_t *arr = json_array();
     if (!arr)
       goto fail;
+    t.list++;
     for (uint32_t i = 0; i < w->n_biz; i++)
       if (w->biz[i].kind == k)
-        bad |= add_num(arr, w, w->biz[i].number);
+        bad |= add_num(&t, arr, w->biz[i].number);
     bad |= json_object_set_new(decoys, kinds[k], arr);
   }
   if (!bad) {
     json_t *arr = json_array();
     if (!arr)
       goto fail;
+    t.list++;
     for (uint32_t i = 0; i < w->n_people; i++)
       if (w->people[i].change_day >= 0) {
-        bad |= add_num(arr, w, w->people[i].sim);
-        bad |= add_num(arr, w, w->people[i].sim2);
+        bad |= add_num(&t, arr, w->people[i].sim);
+        bad |= add_num(&t, arr, w->people[i].sim2);
       }
     bad |= json_object_set_new(decoys, "phone_change", arr);
   }
@@ -445,8 +463,10 @@ json_t *ls_sim_truth(const ls_sim_world *w) {
   decoys = NULL;
   if (bad)
     goto fail;
+  ls_free(t.stamp);
   return root;
 fail:
+  ls_free(t.stamp);
   json_decref(lines);
   json_decref(juv);
   json_decref(decoys);

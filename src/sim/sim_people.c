@@ -91,14 +91,16 @@ ls_status ls__sim_build_people(ls_sim_world *w, ls_error *err) {
       uint32_t a = w->n_addrs++;
       sim_address *ad = &w->addrs[a];
       uint32_t cell = ls__sim_random_cell(w, (uint16_t)pl, ls__sim_rng_next(&r));
-      snprintf(ad->id, sizeof ad->id, "A%07u", idset_draw(&aid, &r, 0, 10000000));
+      ad->id_num = idset_draw(&aid, &r, 0, 10000000);
+      snprintf(ad->id, sizeof ad->id, "A%07u", ad->id_num);
       ad->cell = cell;
       ad->lat = w->cells[cell].lat + (ls__sim_rng_unit(&r) - 0.5) * 0.006;
       ad->lon = w->cells[cell].lon + (ls__sim_rng_unit(&r) - 0.5) * 0.009;
       ad->occupant = i;
       for (uint32_t k = 0; k < size; k++, i++) {
         sim_person *pe = &w->people[i];
-        snprintf(pe->id, sizeof pe->id, "P%08u", idset_draw(&pid, &r, 0, 100000000));
+        pe->id_num = idset_draw(&pid, &r, 0, 100000000);
+        snprintf(pe->id, sizeof pe->id, "P%08u", pe->id_num);
         pe->age = draw_age(&r);
         if (k == 0 && pe->age < 18)
           pe->age = (uint8_t)ls__sim_rng_range(&r, 18, 80); /* an adult heads the household */
@@ -208,9 +210,10 @@ ls_status ls__sim_build_people(ls_sim_world *w, ls_error *err) {
     w->tie_a = ls_reallocarray(NULL, want, sizeof *w->tie_a);
     w->tie_b = ls_reallocarray(NULL, want, sizeof *w->tie_b);
     w->tie_rate = ls_reallocarray(NULL, want, sizeof *w->tie_rate);
+    w->tie_p0 = ls_reallocarray(NULL, want, sizeof *w->tie_p0);
     w->tie_a_share = ls_reallocarray(NULL, want, sizeof *w->tie_a_share);
     w->tie_sms = ls_reallocarray(NULL, want, sizeof *w->tie_sms);
-    if (!w->tie_a || !w->tie_b || !w->tie_rate || !w->tie_a_share || !w->tie_sms) {
+    if (!w->tie_a || !w->tie_b || !w->tie_rate || !w->tie_p0 || !w->tie_a_share || !w->tie_sms) {
       ls_free(place_first);
       goto nomem;
     }
@@ -234,6 +237,7 @@ ls_status ls__sim_build_people(ls_sim_world *w, ls_error *err) {
         /* tie strength: log-normal, so a few close ties carry most contact */
         double rate = ls__sim_rng_lognormal(&r, p->tie_rate_median, p->tie_rate_sigma);
         w->tie_rate[t] = (float)(rate > 8 ? 8 : rate);
+        w->tie_p0[t] = (float)exp(-(double)w->tie_rate[t]);
         w->tie_a_share[t] = (float)(0.25 + 0.5 * ls__sim_rng_unit(&r));
         double sms = p->sms_share + (pe->age < 25 && pj->age < 25 ? 0.25 : 0) -
                      (pe->age > 60 || pj->age > 60 ? 0.2 : 0);
@@ -399,8 +403,18 @@ void ls__sim_people_day(ls_sim_world *w) {
   /* weekends are a little quieter for calls and texts */
   double factor = w->weekday >= 5 ? 0.85 : 1.0;
   for (uint32_t t = 0; t < w->n_ties; t++) {
-    uint32_t k = ls__sim_rng_poisson(&r, w->tie_rate[t] * factor);
+    /* Poisson by inversion from the stored exp(-rate): most ties see no
+     * contact on a given day and cost one draw; weekends thin the count */
+    double u = ls__sim_rng_unit(&r), pk = w->tie_p0[t], cdf = pk;
+    uint32_t k = 0;
+    while (u >= cdf && k < 64) {
+      k++;
+      pk *= w->tie_rate[t] / k;
+      cdf += pk;
+    }
     for (uint32_t j = 0; j < k; j++) {
+      if (factor < 1 && ls__sim_rng_unit(&r) >= factor)
+        continue;
       uint32_t sec = ls__sim_profile_sec(&w->pr_social, &r);
       uint32_t a = w->tie_a[t], b = w->tie_b[t];
       if (ls__sim_rng_unit(&r) >= w->tie_a_share[t]) {

@@ -305,7 +305,8 @@ ls_status ls__sim_build_geo(ls_sim_world *w, ls_error *err) {
   for (uint32_t c = 0; c < w->n_cells; c++) {
     for (;;) {
       uint32_t lac = ls__sim_rng_range(&r, 1000, 9999), ci = ls__sim_rng_range(&r, 10000, 99999);
-      snprintf(w->cells[c].id, sizeof w->cells[c].id, "%u-%u", lac, ci);
+      w->cells[c].id_len =
+          (uint8_t)snprintf(w->cells[c].id, sizeof w->cells[c].id, "%u-%u", lac, ci);
       int dup = 0;
       for (uint32_t o = 0; o < c && !dup; o++) /* a few thousand cells: quadratic is fine */
         dup = !strcmp(w->cells[o].id, w->cells[c].id);
@@ -422,6 +423,8 @@ ls_status ls__sim_new_number(ls_sim_world *w, sim_rng *r, uint8_t kind, uint32_t
                              uint32_t imei, uint32_t *out) {
   ls_status rc = grow((void **)&w->nums, &w->cap_nums, w->n_nums + 1, sizeof *w->nums);
   if (!rc)
+    rc = grow((void **)&w->hot, &w->cap_hot, w->n_nums + 1, sizeof *w->hot);
+  if (!rc)
     rc = num_set_reserve(w, w->n_nums + 1);
   if (rc)
     return rc;
@@ -438,6 +441,13 @@ ls_status ls__sim_new_number(ls_sim_world *w, sim_rng *r, uint8_t kind, uint32_t
   sim_number *n = &w->nums[w->n_nums];
   memset(n, 0, sizeof *n);
   snprintf(n->str, sizeof n->str, "+447%09llu", (unsigned long long)body);
+  n->body = body;
+  sim_hot *h = &w->hot[w->n_nums];
+  memset(h, 0, sizeof *h);
+  memcpy(h->digits, n->str + 4, 9);
+  h->imei = imei;
+  if (imei != SIM_NONE)
+    memcpy(h->imei_str, w->imeis[imei], 15);
   n->kind = kind;
   n->person = person;
   n->imei = imei;
@@ -510,6 +520,7 @@ void ls_sim_world_free(ls_sim_world *w) {
   ls_free(w->places);
   ls_free(w->cells);
   ls_free(w->nums);
+  ls_free(w->hot);
   ls_free(w->imeis);
   ls_free(w->num_set);
   ls_free(w->people);
@@ -517,6 +528,7 @@ void ls_sim_world_free(ls_sim_world *w) {
   ls_free(w->tie_a);
   ls_free(w->tie_b);
   ls_free(w->tie_rate);
+  ls_free(w->tie_p0);
   ls_free(w->tie_a_share);
   ls_free(w->tie_sms);
   ls_free(w->adj);
@@ -594,7 +606,9 @@ static void day_start(ls_sim_world *w, int32_t day) {
 /* Counting sort by second of the day: O(n), stable, so ties keep the
  * (deterministic) order in which they were generated. */
 static ls_status flush_day(ls_sim_world *w, ls_sim_sink_fn sink, void *ctx, ls_error *err) {
-  enum { CHUNK = 4096 };
+  /* small chunks: the numbers' records fetched here are still in cache
+   * when the sink formats them */
+  enum { CHUNK = 1024 };
   ls_status rc = LS_OK;
   uint32_t *count = ls_calloc(SIM_DAY_S + 1, sizeof *count);
   uint32_t *order = ls_reallocarray(NULL, w->n_ev ? w->n_ev : 1, sizeof *order);
@@ -611,6 +625,14 @@ static ls_status flush_day(ls_sim_world *w, ls_sim_sink_fn sink, void *ctx, ls_e
     order[count[w->ev[i].sec]++] = (uint32_t)i;
   size_t k = 0;
   for (size_t i = 0; i < w->n_ev; i++) {
+    /* the reads below are cache misses at scale: ask for them early */
+    if (i + 16 < w->n_ev)
+      __builtin_prefetch(&w->ev[order[i + 16]]);
+    if (i + 8 < w->n_ev) {
+      const sim_ev *f = &w->ev[order[i + 8]];
+      __builtin_prefetch(&w->hot[f->caller], 1);
+      __builtin_prefetch(&w->hot[f->callee], 1);
+    }
     const sim_ev *e = &w->ev[order[i]];
     ls_sim_event *o = &chunk[k++];
     o->start = w->day_t0 + e->sec;
@@ -618,12 +640,13 @@ static ls_status flush_day(ls_sim_world *w, ls_sim_sink_fn sink, void *ctx, ls_e
     o->callee = e->callee;
     o->caller_cell = e->caller_cell;
     o->callee_cell = e->callee_cell;
-    o->caller_imei = w->nums[e->caller].imei;
-    o->callee_imei = w->nums[e->callee].imei;
+    sim_hot *hc = &w->hot[e->caller], *he = &w->hot[e->callee];
+    o->caller_imei = hc->imei;
+    o->callee_imei = he->imei;
     o->duration = e->duration;
     o->type = e->type;
-    w->nums[e->caller].used = 1;
-    w->nums[e->callee].used = 1;
+    hc->used = 1;
+    he->used = 1;
     if (k == CHUNK) {
       rc = sink(ctx, w, chunk, k, err);
       if (rc)
