@@ -33,6 +33,11 @@
  * same hour. Measured on seed-1 worlds: runners 0.62-1.0, other co-located
  * numbers (locals who share a cell by chance) at most 0.29. */
 #define RUNNER_MIN_COLOC_SHARE 0.5
+/* ... and is tied to the origin: this share of its located events in the
+ * holders' place, or this many events with a holder (runners report to the
+ * holder; DOMAIN.md: the holder's numbers are among the phone's contacts). */
+#define RUNNER_MIN_ORIGIN 0.05
+#define RUNNER_MIN_HOLDER_EVENTS 2u
 /* A line's destination: the places that together hold this share of its
  * customers' located events (customers live and buy in the county town;
  * the rest are trips). */
@@ -428,6 +433,17 @@ static ls_status push_u32(uint32_t **v, size_t *n, uint32_t x) {
   return LS_OK;
 }
 
+/* Events between x and any number of a sorted list. O(deg(x) log n). */
+static uint32_t events_with(const ls_analysis *a, uint32_t x, const uint32_t *list, size_t n) {
+  uint32_t e = 0;
+  for (uint32_t k = a->adj_off[x]; k < a->adj_off[x + 1]; k++) {
+    const ls__pair *p = &a->pairs[a->adj[k]];
+    if (ls__u32_contains(list, n, p->a == x ? p->b : p->a))
+      e += p->n_ab + p->n_ba;
+  }
+  return e;
+}
+
 /* Customers of every line: numbers, other than deal numbers, that contacted
  * one of its numbers themselves (an advert received is not a purchase).
  * Sorted and unique. O(sum of the line numbers' degrees). */
@@ -584,7 +600,8 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
     }
   }
   /* runners: with the line phone on several days in the line's area, for
-   * most of their time there, and seen away from it too (they travel) */
+   * most of their time there, seen away from it too (they travel), and
+   * tied to the origin */
   rc = colocate(a, dline, dest_sorted, &co, &n_co);
   if (rc)
     goto out;
@@ -604,7 +621,11 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
       continue;
     uint32_t in_dest = profile_in(&pr, s, dest_sorted[co[i].line], L->n_dests);
     double away = 1.0 - (double)in_dest / pr.total[s];
-    if (away >= RUNNER_MIN_AWAY && co[i].events >= RUNNER_MIN_COLOC_SHARE * in_dest)
+    if (away < RUNNER_MIN_AWAY || co[i].events < RUNNER_MIN_COLOC_SHARE * in_dest)
+      continue;
+    uint32_t in_origin = L->origin == LS__NONE ? 0 : profile_in(&pr, s, &L->origin, 1);
+    if ((double)in_origin >= RUNNER_MIN_ORIGIN * pr.total[s] ||
+        events_with(a, x, L->holders, L->n_holders) >= RUNNER_MIN_HOLDER_EVENTS)
       rc = push_u32(&L->runners, &L->n_runners, x);
   }
   for (size_t l = 0; l < a->n_lines && rc == LS_OK; l++) {
