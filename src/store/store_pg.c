@@ -190,6 +190,21 @@ static ls_status pg_exec(ls_store *st, const char *sql, ls_error *err) {
   ls_status rc = ls__store_sql_to_pg(sql, 0, &pgsql, &info, err);
   if (rc)
     return rc;
+  if (info.create_if_absent[0]) {
+    /* a role without CREATE on the schema may still open a migrated store */
+    const char *values[1] = {info.create_if_absent};
+    PGresult *res = PQexecParams(c->conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, values, NULL, NULL, 0);
+    if (!result_ok(res)) {
+      rc = result_error(st, res, err, "statement failed");
+    } else if (PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't') {
+      info.is_empty = 1;
+    }
+    PQclear(res);
+    if (rc) {
+      ls_free(pgsql);
+      return rc;
+    }
+  }
   if (info.is_empty) {
     ls_free(pgsql);
     return LS_OK;

@@ -160,6 +160,7 @@ typedef struct translator {
   int nparams;
   int statements;
   int is_query;
+  char create_if_absent[64];
   ls_error *err;
 } translator;
 
@@ -230,6 +231,17 @@ static ls_status statement(translator *tr, size_t start, size_t end, int has_sem
       or_ignore = 1;
       skip_until = what + 1;
     }
+  }
+
+  if (is_word(&t[first], "CREATE")) {
+    size_t w[5];
+    w[0] = next_sig(tr, first + 1, end);
+    for (int j = 1; j < 5; j++)
+      w[j] = next_sig(tr, w[j - 1] + 1, end);
+    if (word_at(tr, w[0], end, "TABLE") && word_at(tr, w[1], end, "IF") && word_at(tr, w[2], end, "NOT") &&
+        word_at(tr, w[3], end, "EXISTS") && w[4] < end && t[w[4]].type == T_WORD &&
+        t[w[4]].n < sizeof tr->create_if_absent)
+      snprintf(tr->create_if_absent, sizeof tr->create_if_absent, "%.*s", (int)t[w[4]].n, t[w[4]].p);
   }
 
   int query = is_word(&t[first], "SELECT") || is_word(&t[first], "VALUES") || is_word(&t[first], "WITH");
@@ -366,6 +378,8 @@ ls_status ls__store_sql_to_pg(const char *sql, unsigned flags, char **out, ls__s
   info->nparams = tr.nparams;
   info->is_query = tr.statements == 1 && tr.is_query;
   info->is_empty = tr.statements == 0;
+  if (tr.statements == 1)
+    memcpy(info->create_if_absent, tr.create_if_absent, sizeof info->create_if_absent);
   *out = tr.out.data;
   return LS_OK;
 }

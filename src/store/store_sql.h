@@ -22,6 +22,10 @@ typedef struct ls__sql_info {
   int is_query;  /* one statement that only reads rows (SELECT, VALUES, WITH
                     without INSERT/UPDATE/DELETE): runs through a cursor */
   int is_empty;  /* nothing left to run (only PRAGMA statements) */
+  /* one statement `CREATE TABLE IF NOT EXISTS name ...`: the name, so that
+   * the backend can skip it when the table exists (PostgreSQL checks the
+   * CREATE privilege before it checks existence) */
+  char create_if_absent[64];
 } ls__sql_info;
 
 /* Translates `sql` into PostgreSQL. *out is allocated with ls_malloc (caller

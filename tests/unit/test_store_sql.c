@@ -81,6 +81,18 @@ static void test_statements(void **state) {
          "WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", 0, 0);
   expect("CREATE TABLE a (x TEXT); CREATE INDEX a_x ON a(x);", 0, "CREATE TABLE a (x TEXT); CREATE INDEX a_x ON a(x);",
          0, 0);
+  {
+    char *out = NULL;
+    ls__sql_info info;
+    ls_error err;
+    assert_int_equal(ls__store_sql_to_pg("CREATE TABLE IF NOT EXISTS schema_version (v INTEGER)", 0, &out, &info, &err),
+                     LS_OK);
+    assert_string_equal(info.create_if_absent, "schema_version");
+    ls_free(out);
+    assert_int_equal(ls__store_sql_to_pg("CREATE TABLE t (v INTEGER)", 0, &out, &info, &err), LS_OK);
+    assert_string_equal(info.create_if_absent, "");
+    ls_free(out);
+  }
   refuse("SELECT 1; SELECT 2", LS__SQL_PREPARE, "one statement");
   refuse("PRAGMA table_info(t)", LS__SQL_PREPARE, "PRAGMA");
 }
