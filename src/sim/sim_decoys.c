@@ -149,8 +149,10 @@ ls_status ls__sim_build_decoys(ls_sim_world *w, ls_error *err) {
         }
     }
   }
+  ls_free(stamp);
   return LS_OK;
 nomem:
+  ls_free(stamp);
   return LS_FAIL(err, LS_ERR_NOMEM, "out of memory building decoys");
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/ls_mem.h"
 #include "linesight/ls_events.h"
 #include "linesight/ls_sim.h"
 
@@ -264,7 +265,7 @@ static void lines_respect_configured_ranges(void **state) {
         }
       int64_t d0 = (first - p->start) / 86400 + 1, d1 = (last - p->start) / 86400 - 1;
       for (int64_t d = d0; d <= d1; d++) { /* whole days on this one number */
-        int64_t t0 = p->start + d * 86400, t1 = t0 + 86400, prev = INT64_MIN;
+        int64_t t0 = p->start + d * 86400, t1 = t0 + 86400, prev = t0 - 3600;
         uint32_t bursts = 0, run = 0;
         for (size_t i = 0; i < r.cap.n; i++) {
           const ls_sim_event *e = &r.cap.ev[i];
@@ -481,6 +482,46 @@ static void params_files_and_errors(void **state) {
   assert_int_equal(ls_sim_params_check(&p, &err), LS_ERR_USAGE);
 }
 
+static ls_status count_sink(void *ctx, const ls_sim_world *w, const ls_sim_event *ev, size_t n,
+                            ls_error *err) {
+  (void)w;
+  (void)ev;
+  (void)err;
+  *(size_t *)ctx += n;
+  return LS_OK;
+}
+
+/* Out of memory anywhere while building or running a world is an error
+ * return, never a crash or a leak (the sanitizer build checks the leaks). */
+static void allocation_failures_are_errors(void **state) {
+  (void)state;
+  ls_sim_params p;
+  ls_sim_params_default(&p);
+  p.scale = 400;
+  p.days = 2;
+  int failed = 0, succeeded = 0;
+  for (unsigned long n = 1; n < 700; n += 3) {
+    ls_error err;
+    ls_error_clear(&err);
+    ls_sim_world *w = NULL;
+    size_t events = 0;
+    ls__mem_fail_after(n);
+    ls_status rc = ls_sim_world_create(&p, &w, &err);
+    if (!rc)
+      rc = ls_sim_world_run(w, count_sink, &events, &err);
+    ls__mem_fail_after(0);
+    ls_sim_world_free(w);
+    if (rc) {
+      assert_int_equal(rc, LS_ERR_NOMEM);
+      failed++;
+    } else {
+      succeeded++;
+    }
+  }
+  assert_true(failed > 10);
+  assert_true(succeeded > 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(contact_degree_is_heavy_tailed),
@@ -491,6 +532,7 @@ int main(void) {
       cmocka_unit_test(naive_inbound_baseline_fails),
       cmocka_unit_test(same_seed_same_bytes),
       cmocka_unit_test(params_files_and_errors),
+      cmocka_unit_test(allocation_failures_are_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
