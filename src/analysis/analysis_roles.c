@@ -32,7 +32,7 @@
  * of its located events in the destination are in the phone's cell in the
  * same hour. Measured on seed-1 worlds: runners 0.62-1.0, other co-located
  * numbers (locals who share a cell by chance) at most 0.29. */
-#define RUNNER_MIN_COLOC_SHARE 0.5
+#define RUNNER_MIN_COLOC_SHARE 0.4
 /* ... and is tied to the origin: this share of its located events in the
  * holders' place, or this many events with a holder (runners report to the
  * holder; DOMAIN.md: the holder's numbers are among the phone's contacts). */
