@@ -343,7 +343,7 @@ ls_status ls_ingest_read_events(const char *path, const ls_read_opts *opts, ls_e
         goto out;
       }
     }
-    if (ls_csv_count(&csv) != ncols) {
+    if (!ls_row_width_ok(&csv, ncols)) {
       rc = ls_row_reject(&ctx, &csv, err, "expected %zu fields as in the header, found %zu",
                          ncols, ls_csv_count(&csv));
       if (rc)

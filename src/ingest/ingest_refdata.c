@@ -456,7 +456,7 @@ ls_status ls_ingest_read_refdata(const char *path, const ls_read_opts *opts, ls_
     }
     if (rc < 0)
       goto nomem;
-    if (ls_csv_count(&r.csv) != ncols) {
+    if (!ls_row_width_ok(&r.csv, ncols)) {
       rc = ls_row_reject(&r.ctx, &r.csv, err, "expected %zu fields as in the header, found %zu",
                          ncols, ls_csv_count(&r.csv));
       if (rc)

@@ -76,6 +76,20 @@ void ls_row_progress(const ls_row_ctx *ctx, const ls_csv *csv, int final) {
   ctx->opts->on_progress(ctx->opts->progress_ctx, ls_csv_offset(csv), ls_csv_size(csv));
 }
 
+int ls_row_width_ok(const ls_csv *csv, size_t ncols) {
+  size_t n = ls_csv_count(csv);
+  if (n < ncols)
+    return 0;
+  for (size_t i = ncols; i < n; i++) {
+    size_t len;
+    const char *s = ls_csv_field(csv, (long)i, &len);
+    ls_row_trim(&s, &len);
+    if (len)
+      return 0;
+  }
+  return 1;
+}
+
 ls_status ls_row_parse_double(const char *s, size_t len, double *out) {
   char buf[64];
   ls_row_trim(&s, &len);

@@ -46,6 +46,12 @@ ls_status ls_row_reject_malformed(ls_row_ctx *ctx, const ls_csv *csv, ls_error *
  * final). O(1). */
 void ls_row_progress(const ls_row_ctx *ctx, const ls_csv *csv, int final);
 
+/* Whether the current record has the header's width: exactly ncols
+ * fields, or more whose extra ones are all empty (exports that end every
+ * data row with a comma). Fewer fields is never fine: a missing comma
+ * shifts values into the wrong columns. O(fields). */
+int ls_row_width_ok(const ls_csv *csv, size_t ncols);
+
 /* Drops blanks (space, tab) around a field. */
 static inline void ls_row_trim(const char **s, size_t *len) {
   const char *p = *s;

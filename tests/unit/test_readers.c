@@ -74,7 +74,8 @@ static const char k_events[] =
     "\"07700900123,call,2024-10-07T13:45:12Z,07700900456,5,,,,,\n"  /* 13: bad quote */
     "07700900123,call,2024-10-07T13:45:12Z,07700900456,1.5,,,,,\n"  /* 14: duration */
     "\"0770\n0900123\",call,2024-10-07T13:45:12Z,07700900456,0,,,,,\n" /* 15: embedded LF */
-    "07700900123,Call,2024-10-07T13:45:12Z,07700900999,12.0,,,,,\n";  /* 17: ok */
+    "07700900123,Call,2024-10-07T13:45:12Z,07700900999,12.0,,,,,,\n"  /* 17: ok, trailing comma */
+    "07700900123,call,2024-10-07T13:45:12Z,07700900999,12,,,,,,x\n"; /* 18: extra value */
 
 static void events_good_and_bad_rows(void **state) {
   (void)state;
@@ -87,10 +88,10 @@ static void events_good_and_bad_rows(void **state) {
   ls_error err;
   ls_error_clear(&err);
   assert_int_equal(ls_ingest_read_events(path, &opts, &ev, &st, &err), LS_OK);
-  assert_int_equal(st.rows_read, 14);
+  assert_int_equal(st.rows_read, 15);
   assert_int_equal(st.rows_ok, 4);
-  assert_int_equal(st.rows_rejected, 10);
-  assert_int_equal(rj.n, 10);
+  assert_int_equal(st.rows_rejected, 11);
+  assert_int_equal(rj.n, 11);
   assert_int_equal(ev.count, 4);
 
   expect_reject(&rj, 0, 4, "caller: not a phone number ('abc')");
@@ -107,6 +108,7 @@ static void events_good_and_bad_rows(void **state) {
   expect_reject(&rj, 8, 14, "duration_s: not whole seconds ('1.5')");
   /* a well-formed quoted field over lines 15-16, but no number */
   expect_reject(&rj, 9, 15, "caller: not a phone number ('0770?0900123')");
+  expect_reject(&rj, 10, 18, "expected 10 fields as in the header, found 11");
 
   char iso[LS_ISO_MAX];
   assert_string_equal(ls_dict_str(&ev.numbers, ev.caller[0]), "+447700900123");
