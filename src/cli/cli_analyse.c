@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "linesight/ls_analysis.h"
@@ -23,7 +24,14 @@ static const char analyse_usage[] =
     "  --from/--to ISO 8601 times bounding the events analysed (to is exclusive)\n"
     "  --top N     lines shown in the summary (default 20, 0 for all)\n"
     "  --threshold S  deal-number score threshold (default 0.5)\n"
-    "  --features OUT.csv  write the scored feature table\n";
+    "  --features OUT.csv  write the scored feature table\n"
+    "  --timings   print the time of each step on stderr (for bench/)\n";
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 typedef struct reject_count {
   unsigned long n;
@@ -45,6 +53,7 @@ static int parse_time(const char *s, const ls_tz *tz, int64_t *out) {
 int cli_analyse(int argc, char **argv) {
   const char *db = NULL, *json_out = NULL, *from_s = NULL, *to_s = NULL, *features = NULL, *tzname = NULL;
   long top = 20;
+  int timings = 0;
   double threshold = 0;
   static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
                                        {"json", required_argument, NULL, 'j'},
@@ -54,6 +63,7 @@ int cli_analyse(int argc, char **argv) {
                                        {"threshold", required_argument, NULL, 's'},
                                        {"features", required_argument, NULL, 'F'},
                                        {"tz", required_argument, NULL, 'z'},
+                                       {"timings", no_argument, NULL, 'T'},
                                        {"help", no_argument, NULL, 'h'},
                                        {0}};
   int c;
@@ -67,6 +77,7 @@ int cli_analyse(int argc, char **argv) {
     case 't': to_s = optarg; break;
     case 'F': features = optarg; break;
     case 'z': tzname = optarg; break;
+    case 'T': timings = 1; break;
     case 'n':
       top = strtol(optarg, &end, 10);
       if (!*optarg || *end || top < 0)
@@ -100,6 +111,7 @@ int cli_analyse(int argc, char **argv) {
   ao.deal_threshold = threshold;
   int exit_code = 0;
 
+  double t0 = now_s(), t1 = 0, t2 = 0;
   rc = ls_tz_open(tzname ? tzname : LS_DEFAULT_TZ, &tz, &err);
   if (rc)
     goto out;
@@ -140,7 +152,12 @@ int cli_analyse(int argc, char **argv) {
   if (rc)
     goto out;
   ao.ref = &ref;
+  t1 = now_s();
   rc = ls_analysis_run(&ev, &ao, &a, &err);
+  t2 = now_s();
+  if (rc == LS_OK && timings)
+    fprintf(stderr, "linesight analyse: %zu events: load %.3f s, analysis %.3f s\n", ls_analysis_event_count(a),
+            t1 - t0, t2 - t1);
   ls_events_free(&ev);
   if (rc == LS_OK && (json_out || st))
     rc = ls_analysis_json(a, 1, &json, &err);
