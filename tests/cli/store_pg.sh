@@ -3,8 +3,8 @@
 # The PostgreSQL store, end to end, on a throwaway cluster (scripts/pg-test:
 # initdb + pg_ctl in a temporary directory on 127.0.0.1, removed afterwards):
 #  1. every generic store test (test_store_backends) on PostgreSQL;
-#  2. `--db postgresql://...` for ingest, info, analyse, user and audit, with
-#     the same analysis result as on SQLite;
+#  2. `--db postgresql://...` for ingest, info, analyse, user, audit and
+#     serve, with the same analysis result as on SQLite;
 #  3. two concurrent ingests of overlapping files: no event lost or doubled.
 set -euo pipefail
 : "${LINESIGHT:?}" "${LS_SRC_DIR:?}" "${LS_BUILD_DIR:?}"
@@ -16,7 +16,12 @@ if [ -z "${LS_PG_URI:-}" ]; then
 fi
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+server_pid=
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 cd "$tmp" # the PostgreSQL ingest writes its quarantine files to the working directory
 
 # --- 1. the generic store tests -------------------------------------------
@@ -53,6 +58,22 @@ diff <(grep -v '"generated":' "$tmp/r_pg.json") <(grep -v '"generated":' "$tmp/r
 echo "correct horse battery staple" | "$LINESIGHT" user add --db "$LS_PG_URI" --name ana --role analyst --force Kent \
   >/dev/null || fail "user add on PostgreSQL"
 "$LINESIGHT" audit verify --db "$LS_PG_URI" >/dev/null || fail "audit verify on PostgreSQL"
+
+# serve on PostgreSQL: a login works (tests/cli/serve_api.sh covers the API)
+"$LINESIGHT" serve --db "$LS_PG_URI" --port 0 --bind 127.0.0.1 --web "$LS_SRC_DIR/web" >serve.out 2>serve.err &
+server_pid=$!
+for _ in $(seq 1 100); do grep -q 'serving http' serve.out 2>/dev/null && break; sleep 0.1; done
+port=$(sed -nE 's#.*http://127\.0\.0\.1:([0-9]+)/.*#\1#p' serve.out)
+[ -n "$port" ] || { cat serve.err; fail "serve on PostgreSQL did not start"; }
+code=$(curl -s -o login.json -w '%{http_code}' -H 'Content-Type: application/json' \
+  -d '{"user":"ana","password":"correct horse battery staple"}' "http://127.0.0.1:$port/api/login")
+[ "$code" = 200 ] || fail "login through serve on PostgreSQL: HTTP $code $(head -c 200 login.json)"
+code=$(curl -s -o login.json -w '%{http_code}' -H 'Content-Type: application/json' \
+  -d '{"user":"ana","password":"wrong"}' "http://127.0.0.1:$port/api/login")
+[ "$code" = 401 ] || fail "a wrong password through serve on PostgreSQL: HTTP $code"
+kill "$server_pid"
+wait "$server_pid" 2>/dev/null || true
+server_pid=
 
 # --- 3. two ingests at once, of files that share a fifth of their events ---
 psql -q -X "$LS_PG_URI" -c "CREATE SCHEMA conc" >/dev/null || fail "cannot create a schema"
