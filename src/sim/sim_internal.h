@@ -268,6 +268,14 @@ void ls__sim_emit(ls_sim_world *w, uint32_t sec, uint8_t type, uint32_t caller, 
 /* Typical durations (seconds) from fixed log-normal shapes. */
 int32_t ls__sim_call_secs(sim_rng *r, double median, double sigma, int32_t lo, int32_t hi);
 
+/* Writes v as exactly `width` decimal digits (zero padded), no NUL. */
+static inline void ls__sim_digits(char *out, uint64_t v, int width) {
+  for (int i = width - 1; i >= 0; i--) {
+    out[i] = (char)('0' + v % 10);
+    v /= 10;
+  }
+}
+
 static inline uint64_t ls__sim_mix3(uint64_t a, uint64_t b, uint64_t c) {
   uint64_t h = a * 0x9e3779b97f4a7c15ULL ^ (b + 0x632be59bd9b4e019ULL) * 0xbf58476d1ce4e5b9ULL ^
                (c + 0x8cb92ba72f3d8dd7ULL) * 0x94d049bb133111ebULL;

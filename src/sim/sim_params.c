@@ -86,7 +86,7 @@ static void standard(ls_sim_params *p) {
   p->degree_min = 3;
   p->degree_max = 400;
   p->local_tie_share = 0.85;
-  p->tie_rate_median = 0.25;
+  p->tie_rate_median = 0.3;
   p->tie_rate_sigma = 1.1;
   p->sms_share = 0.45;
   p->oneoff_rate = 0.08;

@@ -92,7 +92,9 @@ ls_status ls__sim_build_people(ls_sim_world *w, ls_error *err) {
       sim_address *ad = &w->addrs[a];
       uint32_t cell = ls__sim_random_cell(w, (uint16_t)pl, ls__sim_rng_next(&r));
       ad->id_num = idset_draw(&aid, &r, 0, 10000000);
-      snprintf(ad->id, sizeof ad->id, "A%07u", ad->id_num);
+      ad->id[0] = 'A';
+      ls__sim_digits(ad->id + 1, ad->id_num, 7);
+      ad->id[8] = '\0';
       ad->cell = cell;
       ad->lat = w->cells[cell].lat + (ls__sim_rng_unit(&r) - 0.5) * 0.006;
       ad->lon = w->cells[cell].lon + (ls__sim_rng_unit(&r) - 0.5) * 0.009;
@@ -100,7 +102,9 @@ ls_status ls__sim_build_people(ls_sim_world *w, ls_error *err) {
       for (uint32_t k = 0; k < size; k++, i++) {
         sim_person *pe = &w->people[i];
         pe->id_num = idset_draw(&pid, &r, 0, 100000000);
-        snprintf(pe->id, sizeof pe->id, "P%08u", pe->id_num);
+        pe->id[0] = 'P';
+        ls__sim_digits(pe->id + 1, pe->id_num, 8);
+        pe->id[9] = '\0';
         pe->age = draw_age(&r);
         if (k == 0 && pe->age < 18)
           pe->age = (uint8_t)ls__sim_rng_range(&r, 18, 80); /* an adult heads the household */

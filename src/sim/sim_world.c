@@ -440,7 +440,9 @@ ls_status ls__sim_new_number(ls_sim_world *w, sim_rng *r, uint8_t kind, uint32_t
   }
   sim_number *n = &w->nums[w->n_nums];
   memset(n, 0, sizeof *n);
-  snprintf(n->str, sizeof n->str, "+447%09llu", (unsigned long long)body);
+  memcpy(n->str, "+447", 4);
+  ls__sim_digits(n->str + 4, body, 9);
+  n->str[13] = '\0';
   n->body = body;
   sim_hot *h = &w->hot[w->n_nums];
   memset(h, 0, sizeof *h);
@@ -466,7 +468,8 @@ ls_status ls__sim_new_imei(ls_sim_world *w, sim_rng *r, uint32_t *out) {
   if (rc)
     return rc;
   char *s = w->imeis[w->n_imeis];
-  snprintf(s, 16, "%08u%06u", tacs[ls__sim_rng_below(r, 10)], ls__sim_rng_below(r, 1000000));
+  ls__sim_digits(s, tacs[ls__sim_rng_below(r, 10)], 8);
+  ls__sim_digits(s + 8, ls__sim_rng_below(r, 1000000), 6);
   int sum = 0;
   for (int i = 0; i < 14; i++) {
     int dgt = s[i] - '0';
