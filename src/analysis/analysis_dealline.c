@@ -96,7 +96,8 @@ static ls_status explain(ls_analysis *a, size_t c) {
   return rc;
 }
 
-/* Scores every candidate and explains those at or above the threshold. O(C). */
+/* Scores every candidate and explains those at or above the threshold.
+ * O(C) plus the deal numbers' extra features (O(E)). */
 ls_status ls__dealline_score(ls_analysis *a, ls_error *err) {
   a->score = ls_calloc(a->n_cands + 1, sizeof *a->score);
   a->cand_explain = ls_calloc(a->n_cands + 1, sizeof *a->cand_explain);
@@ -109,11 +110,14 @@ ls_status ls__dealline_score(ls_analysis *a, ls_error *err) {
     for (int i = 0; i < LS__NX; i++)
       z += weights[i] * a->x[c * LS__NX + (size_t)i];
     a->score[c] = 1.0 / (1.0 + exp(-z));
-    if (a->score[c] >= a->threshold) {
+    if (a->score[c] >= a->threshold)
       a->deal[a->n_deal++] = a->cands[c];
-      if (explain(a, c))
-        return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory explaining scores");
-    }
   }
+  ls_status rc = ls__features_deal_extras(a, err);
+  if (rc)
+    return rc;
+  for (size_t d = 0; d < a->n_deal; d++)
+    if (explain(a, a->feat[a->deal[d]].cand))
+      return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory explaining scores");
   return LS_OK;
 }

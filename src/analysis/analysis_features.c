@@ -318,17 +318,59 @@ static ls_status burst_pass(ls_analysis *a, const day_clock *clk, ls_error *err)
   return LS_OK;
 }
 
-/* Distinct values per candidate of (cand << 32 | value) keys. O(K). */
+/* Features of the candidates that need a second look at their events:
+ * active days and night share. A day bitmap per candidate, no keys to sort.
+ * O(E + C * days / 64). */
+static ls_status candidate_pass(ls_analysis *a, const day_clock *clk, ls_error *err) {
+  const ls_events *ev = a->ev;
+  size_t words = (a->n_days + 63) / 64;
+  uint64_t *seen = ls_calloc(a->n_cands * words + 1, sizeof *seen);
+  if (!seen)
+    return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for candidate features");
+  for (size_t i = 0; i < ev->count; i++) {
+    int64_t t = ev->start[i];
+    if (!in_window(a, t))
+      continue;
+    uint32_t c1 = a->feat[ev->caller[i]].cand, c2 = a->feat[ev->callee[i]].cand;
+    if (c1 == LS__NONE && c2 == LS__NONE)
+      continue;
+    int64_t local = clock_local(clk, t);
+    int64_t hour = floor_div(local, 3600) % 24;
+    if (hour < 0)
+      hour += 24;
+    /* evening and night, when deal lines are busiest and offices shut */
+    int night = hour >= 18 || hour < 6;
+    uint32_t day = (uint32_t)(floor_div(local, 86400) - clk->local_day0);
+    for (int side = 0; side < 2; side++) {
+      uint32_t num = side ? ev->callee[i] : ev->caller[i];
+      uint32_t cand = side ? c2 : c1;
+      if (cand == LS__NONE)
+        continue;
+      ls__feat *f = &a->feat[num];
+      f->night += (uint32_t)night;
+      uint64_t *w = &seen[(size_t)cand * words + day / 64];
+      uint64_t bit = 1ull << (day % 64);
+      if (!(*w & bit)) {
+        *w |= bit;
+        f->active_days++;
+      }
+    }
+  }
+  ls_free(seen);
+  return LS_OK;
+}
+
+/* Distinct values per deal number of (deal << 32 | value) keys. O(K). */
 static ls_status count_distinct(ls_analysis *a, uint64_t *keys, size_t n, int imei) {
   uint64_t *tmp = ls_malloc((n ? n : 1) * sizeof *tmp);
   if (!tmp)
     return LS_ERR_NOMEM;
-  ls__radix_sort_u64(keys, tmp, n, 32 + ls__bits_for(a->n_cands));
+  ls__radix_sort_u64(keys, tmp, n, 32 + ls__bits_for(a->n_deal));
   ls_free(tmp);
   for (size_t i = 0; i < n; i++) {
     if (i > 0 && keys[i] == keys[i - 1])
       continue;
-    ls__feat *f = &a->feat[a->cands[keys[i] >> 32]];
+    ls__feat *f = &a->feat[a->deal[keys[i] >> 32]];
     if (imei)
       f->imeis++;
     else
@@ -337,64 +379,53 @@ static ls_status count_distinct(ls_analysis *a, uint64_t *keys, size_t n, int im
   return LS_OK;
 }
 
-/* Features of the candidates that need a second look at their events:
- * active days, night share, cells and handsets. O(E + K) for K candidate
+/* Cells and handsets of the deal numbers (for their explanations; not model
+ * inputs, so only deal numbers pay for them). O(E + K) for K deal-number
  * event ends. */
-static ls_status candidate_pass(ls_analysis *a, const day_clock *clk, ls_error *err) {
+ls_status ls__features_deal_extras(ls_analysis *a, ls_error *err) {
   const ls_events *ev = a->ev;
   ls_status rc = LS_OK;
-  size_t words = (a->n_days + 63) / 64;
-  uint64_t *seen = ls_calloc(a->n_cands * words + 1, sizeof *seen);
+  uint32_t *dmap = ls_malloc(((size_t)a->n_numbers + 1) * sizeof *dmap);
+  uint64_t *cell_keys = NULL, *imei_keys = NULL;
+  if (!dmap)
+    return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for deal-number features");
+  for (uint32_t i = 0; i < a->n_numbers; i++)
+    dmap[i] = LS__NONE;
+  for (size_t d = 0; d < a->n_deal; d++)
+    dmap[a->deal[d]] = (uint32_t)d;
   size_t n_ends = 0;
   for (size_t i = 0; i < ev->count; i++)
     if (in_window(a, ev->start[i]))
-      n_ends += (a->feat[ev->caller[i]].cand != LS__NONE) + (a->feat[ev->callee[i]].cand != LS__NONE);
-  uint64_t *cell_keys = ls_malloc((n_ends + 1) * sizeof *cell_keys);
-  uint64_t *imei_keys = ls_malloc((n_ends + 1) * sizeof *imei_keys);
-  if (!seen || !cell_keys || !imei_keys) {
-    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for candidate features");
+      n_ends += (dmap[ev->caller[i]] != LS__NONE) + (dmap[ev->callee[i]] != LS__NONE);
+  cell_keys = ls_malloc((n_ends + 1) * sizeof *cell_keys);
+  imei_keys = ls_malloc((n_ends + 1) * sizeof *imei_keys);
+  if (!cell_keys || !imei_keys) {
+    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for deal-number features");
     goto out;
   }
   size_t nc = 0, ni = 0;
   for (size_t i = 0; i < ev->count; i++) {
-    int64_t t = ev->start[i];
-    if (!in_window(a, t))
+    if (!in_window(a, ev->start[i]))
       continue;
     for (int side = 0; side < 2; side++) {
-      uint32_t num = side ? ev->callee[i] : ev->caller[i];
-      uint32_t cand = a->feat[num].cand;
-      if (cand == LS__NONE)
+      uint32_t d = dmap[side ? ev->callee[i] : ev->caller[i]];
+      if (d == LS__NONE)
         continue;
-      ls__feat *f = &a->feat[num];
-      int64_t local = clock_local(clk, t);
-      int64_t hour = floor_div(local, 3600) % 24;
-      if (hour < 0)
-        hour += 24;
-      /* evening and night, when deal lines are busiest and offices shut */
-      if (hour >= 18 || hour < 6)
-        f->night++;
-      uint32_t day = clock_day(clk, t);
-      uint64_t *w = &seen[(size_t)cand * words + day / 64];
-      uint64_t bit = 1ull << (day % 64);
-      if (!(*w & bit)) {
-        *w |= bit;
-        f->active_days++;
-      }
       uint32_t cell = side ? ev->callee_cell[i] : ev->caller_cell[i];
       uint32_t imei = side ? ev->callee_imei[i] : ev->caller_imei[i];
       if (cell != LS_NO_ID)
-        cell_keys[nc++] = ((uint64_t)cand << 32) | cell;
+        cell_keys[nc++] = ((uint64_t)d << 32) | cell;
       if (imei != LS_NO_ID)
-        imei_keys[ni++] = ((uint64_t)cand << 32) | imei;
+        imei_keys[ni++] = ((uint64_t)d << 32) | imei;
     }
   }
   rc = count_distinct(a, cell_keys, nc, 0);
   if (rc == LS_OK)
     rc = count_distinct(a, imei_keys, ni, 1);
   if (rc)
-    LS_FAIL(err, rc, "analysis: out of memory for candidate features");
+    LS_FAIL(err, rc, "analysis: out of memory for deal-number features");
 out:
-  ls_free(seen);
+  ls_free(dmap);
   ls_free(cell_keys);
   ls_free(imei_keys);
   return rc;

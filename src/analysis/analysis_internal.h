@@ -35,7 +35,7 @@ typedef struct ls__feat {
   uint32_t burst_texts;   /* texts sent inside bursts */
   uint32_t active_days;   /* distinct local days with any event (candidates) */
   uint32_t night;         /* events 18:00-06:00 local (candidates) */
-  uint32_t cells, imeis;  /* distinct cells and handsets used (candidates) */
+  uint32_t cells, imeis;  /* distinct cells and handsets used (deal numbers) */
   uint32_t cand;          /* index among scored candidates or LS__NONE */
   int64_t first, last;    /* first and last event time */
   uint64_t call_secs;     /* total call duration */
@@ -121,6 +121,8 @@ int ls__uk_offset(int64_t t);
 /* analysis_features.c: features of every number, contact pairs, candidates
  * and their model inputs. O(E + P). */
 ls_status ls__features_compute(ls_analysis *a, ls_error *err);
+/* Cells and handsets of the deal numbers (a->deal set). O(E + K). */
+ls_status ls__features_deal_extras(ls_analysis *a, ls_error *err);
 /* analysis_dealline.c: deal scores and explanations of candidates. O(C). */
 ls_status ls__dealline_score(ls_analysis *a, ls_error *err);
 /* analysis_continuity.c: groups deal numbers into lines. */
