@@ -430,8 +430,11 @@ void ls__sim_people_day(ls_sim_world *w) {
     }
   }
   /* one-off contacts: a wrong number, a shop, someone met once */
+  double p0 = exp(-w->p.oneoff_rate); /* P(no one-off today), once, not per person */
   for (uint32_t i = 0; i < w->n_people; i++) {
-    uint32_t k = ls__sim_rng_poisson(&r, w->p.oneoff_rate);
+    if (ls__sim_rng_unit(&r) < p0)
+      continue;
+    uint32_t k = 1 + ls__sim_rng_poisson(&r, w->p.oneoff_rate * 0.5); /* at least one */
     for (uint32_t j = 0; j < k; j++) {
       uint32_t sec = ls__sim_profile_sec(&w->pr_social, &r);
       if (w->people[i].quiet)
