@@ -45,6 +45,12 @@ ls_status ls_store_events_count(ls_store *st, int64_t *count, ls_error *err);
 ls_status ls_store_events_append(ls_store *st, const ls_events *ev, size_t first,
                                  int64_t dataset_id, ls_error *err);
 
+/* The same for events [first, end) only (end <= ev->count): an ingest that
+ * reads several files before storing any appends each file's range with its
+ * own dataset, in order. The dictionaries are appended whole, as above. */
+ls_status ls_store_events_append_range(ls_store *st, const ls_events *ev, size_t first,
+                                       size_t end, int64_t dataset_id, ls_error *err);
+
 /* Makes events [first, ev->count) unique against events [0, first) and among
  * themselves, on the event key (start, type, caller, callee, duration:
  * DESIGN.md s.4 "the same event present in two files"), keeping the first

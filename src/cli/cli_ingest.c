@@ -4,6 +4,7 @@
  * when it is a terminal and a file is large. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,11 +14,17 @@
 
 static const char ingest_usage[] =
     "usage: linesight ingest [--db D] [--format auto|linesight] [--tz ZONE] FILE...\n"
+    "       linesight ingest [--db D] --format operator --mapping MAP FILE...\n"
+    "                        [--mapping MAP2 FILE...]\n"
     "  Loads events, cells, persons, attributions and addresses CSVs (told apart by\n"
     "  their header) in one transaction. Rejected rows go to a quarantine CSV beside\n"
     "  the store. A file already ingested (same SHA-256) is refused.\n"
-    "  --format  auto (default) or linesight; bandicoot and operator are not supported yet\n"
-    "  --tz      zone for times without an offset (default Europe/London)\n";
+    "  --format   auto (default) or linesight; operator: every FILE is an operator\n"
+    "             call-data return read through the mapping file MAP\n"
+    "             (share/mappings/*.map, docs/formats-operator.md); bandicoot files are\n"
+    "             not stored: use `linesight indicators --bandicoot FILE.csv`\n"
+    "  --mapping  mapping file of the operator returns that follow it\n"
+    "  --tz       zone for times without an offset (default Europe/London)\n";
 
 /* A bar is worth drawing only for files that take a noticeable time. */
 #define PROGRESS_MIN_BYTES (32ull << 20)
@@ -77,31 +84,67 @@ static void on_file(void *ctx, const ls_store_ingest_file *f) {
   ui->rejected += f->rows_rejected;
 }
 
+static int run_ingest(const char *db, const char *format, const char *tz, int any_mapping,
+                      char **files, const char **mappings, size_t n_files);
+
 int cli_ingest(int argc, char **argv) {
-  const char *db = NULL, *format = NULL, *tz = NULL;
+  const char *db = NULL, *format = NULL, *tz = NULL, *mapping = NULL;
   static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
                                        {"format", required_argument, NULL, 'f'},
+                                       {"mapping", required_argument, NULL, 'm'},
                                        {"tz", required_argument, NULL, 't'},
                                        {"help", no_argument, NULL, 'h'},
                                        {0}};
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    if (c == 'd')
+  /* Files in command-line order, each with the --mapping given before it:
+   * returns of several layouts can then be read in one ingest (and their
+   * mirror records merged). "-" makes getopt hand over files in place. The
+   * file list reuses argv's slots (a file is never ahead of its slot). */
+  const char **mappings = calloc((size_t)argc + 1, sizeof *mappings);
+  char **files = argv;
+  size_t n_files = 0;
+  int any_mapping = 0;
+  if (!mappings) {
+    fputs("linesight ingest: out of memory\n", stderr);
+    return 1;
+  }
+  while ((c = getopt_long(argc, argv, "-", opts, NULL)) != -1) {
+    if (c == 1) {
+      mappings[n_files] = mapping;
+      files[n_files++] = optarg;
+    } else if (c == 'd')
       db = optarg;
     else if (c == 'f')
       format = optarg;
     else if (c == 't')
       tz = optarg;
+    else if (c == 'm')
+      mapping = optarg;
     else if (c == 'h') {
       fputs(ingest_usage, stdout);
+      free(mappings);
       return 0;
     } else {
       fputs(ingest_usage, stderr);
+      free(mappings);
       return 2;
     }
   }
-  if (optind >= argc) {
+  for (; optind < argc; optind++) { /* after "--" */
+    mappings[n_files] = mapping;
+    files[n_files++] = argv[optind];
+  }
+  for (size_t i = 0; i < n_files; i++)
+    any_mapping |= mappings[i] != NULL;
+  int code = run_ingest(db, format, tz, any_mapping, files, mappings, n_files);
+  free(mappings);
+  return code;
+}
+
+static int run_ingest(const char *db, const char *format, const char *tz, int any_mapping,
+                      char **files, const char **mappings, size_t n_files) {
+  if (n_files == 0) {
     fputs(ingest_usage, stderr);
     return cli_usage_error("ingest", "no input file given");
   }
@@ -110,8 +153,14 @@ int cli_ingest(int argc, char **argv) {
     return cli_usage_error("ingest", "unknown format '%s' (auto, linesight, bandicoot, operator)",
                            format);
   if (fmt == 0)
-    return cli_usage_error("ingest", "format '%s' is not supported yet; use auto or linesight",
-                           format);
+    return cli_usage_error("ingest", "format '%s': %s", format,
+                           ls_store_ingest_format_refusal(format));
+  int is_operator = format && !strcmp(format, "operator");
+  if (is_operator && !mappings[0])
+    return cli_usage_error("ingest", "--format operator needs --mapping FILE before the files"
+                                     " it describes (e.g. share/mappings/uk-return-a.map)");
+  if (!is_operator && any_mapping)
+    return cli_usage_error("ingest", "--mapping is read only with --format operator");
 
   ls_error err;
   ls_error_clear(&err);
@@ -121,12 +170,13 @@ int cli_ingest(int argc, char **argv) {
     return cli_report_error(&err);
   ingest_ui ui = {.tty = isatty(STDERR_FILENO), .last_pct = -1};
   ls_store_ingest_opts io = {.format = format,
+                             .mappings = mappings,
                              .tz = tz,
                              .on_progress = on_progress,
                              .progress_ctx = &ui,
                              .on_file = on_file,
                              .file_ctx = &ui};
-  rc = ls_store_ingest(st, (const char *const *)(argv + optind), (size_t)(argc - optind), &io, &err);
+  rc = ls_store_ingest(st, (const char *const *)files, n_files, &io, &err);
   clear_bar(&ui);
   if (rc) {
     int code = cli_report_error(&err);

@@ -352,6 +352,11 @@ ls_status ls_store_events_load(ls_store *st, int64_t from, int64_t to, ls_events
 
 ls_status ls_store_events_append(ls_store *st, const ls_events *ev, size_t first,
                                  int64_t dataset_id, ls_error *err) {
+  return ls_store_events_append_range(st, ev, first, ev->count, dataset_id, err);
+}
+
+ls_status ls_store_events_append_range(ls_store *st, const ls_events *ev, size_t first,
+                                       size_t end, int64_t dataset_id, ls_error *err) {
   ls_stmt *s = NULL;
   uint8_t *buf = NULL;
   int64_t next_event = 0;
@@ -360,9 +365,11 @@ ls_status ls_store_events_append(ls_store *st, const ls_events *ev, size_t first
     rc = dict_append(st, &dict_tables[t], dict_of((ls_events *)ev, t), err);
   if (rc)
     return rc;
-  if (first >= ev->count)
+  if (end > ev->count)
+    return LS_FAIL(err, LS_ERR_INTERNAL, "event range ends past the table");
+  if (first >= end)
     return LS_OK;
-  for (size_t i = first; i < ev->count; i++)
+  for (size_t i = first; i < end; i++)
     if (ev->duration[i] < 0)
       return LS_FAIL(err, LS_ERR_INTERNAL, "negative duration in event %zu", i);
   rc = ls_stmt_prepare(st, "SELECT first_event + n_events FROM event_chunks ORDER BY id DESC LIMIT 1",
@@ -384,8 +391,8 @@ ls_status ls_store_events_append(ls_store *st, const ls_events *ev, size_t first
                        "INSERT INTO event_chunks(dataset_id, first_event, n_events, t_min, t_max,"
                        " codec, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        &s, err);
-  for (size_t i0 = first; rc == LS_OK && i0 < ev->count; i0 += per) {
-    size_t n = ev->count - i0 < per ? ev->count - i0 : per;
+  for (size_t i0 = first; rc == LS_OK && i0 < end; i0 += per) {
+    size_t n = end - i0 < per ? end - i0 : per;
     int64_t t_min = INT64_MAX, t_max = INT64_MIN;
     for (size_t i = i0; i < i0 + n; i++) {
       t_min = ev->start[i] < t_min ? ev->start[i] : t_min;

@@ -30,11 +30,28 @@
 #define BYTES_PER_EVENT_ESTIMATE 60 /* a bare events CSV row is ~65 bytes (bench/) */
 
 int ls_store_ingest_format_supported(const char *format) {
-  if (!format || !strcmp(format, "auto") || !strcmp(format, "linesight"))
+  if (!format || !strcmp(format, "auto") || !strcmp(format, "linesight") ||
+      !strcmp(format, "operator"))
     return 1;
-  if (!strcmp(format, "bandicoot") || !strcmp(format, "operator"))
+  if (!strcmp(format, "bandicoot"))
     return 0;
   return -1;
+}
+
+/* bandicoot records are not stored (docs/store.md, "bandicoot files"): a
+ * records file is one subscriber's view named by its file, its
+ * correspondents are pseudonymous ids rather than phone numbers, and its
+ * times have no zone. Giving the ids made-up E.164 numbers would put numbers
+ * that no operator issued into evidence beside real ones, and no mapping of
+ * arbitrary ids into 15 digits is both one-to-one and stateless (a hash can
+ * collide; a counter differs between stores). The indicators command reads
+ * such files directly. */
+const char *ls_store_ingest_format_refusal(const char *format) {
+  if (format && !strcmp(format, "bandicoot"))
+    return "bandicoot records (one subscriber's view, pseudonymous correspondent ids, times"
+           " without a zone) are not phone events and are not stored; compute their"
+           " indicators with `linesight indicators --bandicoot FILE.csv`";
+  return NULL;
 }
 
 /* ---- SHA-256 on a second thread ------------------------------------------ */
@@ -348,6 +365,13 @@ static ls_status update_counts(ls_store *st, const ls_store_ingest_file *f, ls_e
   return rc == LS_DONE ? LS_OK : rc;
 }
 
+/* A file read and recorded as a dataset, waiting for its events (when it
+ * has any) to be written and for on_file. */
+typedef struct pending_file {
+  ls_store_ingest_file f;
+  size_t first, end; /* its events in ingest_state.ev */
+} pending_file;
+
 typedef struct ingest_state {
   ls_store *st;
   const ls_store_ingest_opts *opts;
@@ -355,11 +379,15 @@ typedef struct ingest_state {
   quarantine q;
   ls_events ev;       /* stored events, then each events file's new ones */
   int ev_loaded;
+  int operator;       /* every file is an operator return */
+  pending_file *pending;
+  size_t n_pending, cap_pending;
 } ingest_state;
 
 /* Tells the file's kind from its header; refuses what is not a regular file
  * (a directory, a device) before any reader maps it. */
-static ls_status identify(const char *path, ls_store_ingest_file *f, ls_error *err) {
+static ls_status identify(const char *path, int operator, ls_store_ingest_file *f,
+                          ls_error *err) {
   struct stat sb;
   if (stat(path, &sb) != 0)
     return ls_error_set(err, errno == ENOENT ? LS_ERR_INPUT : LS_ERR_IO, path, 0, 0,
@@ -367,6 +395,10 @@ static ls_status identify(const char *path, ls_store_ingest_file *f, ls_error *e
   if (!S_ISREG(sb.st_mode))
     return ls_error_set(err, LS_ERR_INPUT, path, 0, 0, "not a regular file; refused");
   f->bytes = (uint64_t)sb.st_size;
+  if (operator) { /* its header is the operator's, checked by the mapping */
+    f->kind = LS_KIND_EVENTS;
+    return LS_OK;
+  }
   ls_status rc = ls_ingest_detect(path, &f->kind, err);
   if (rc == LS_OK && f->kind == LS_KIND_UNKNOWN)
     rc = ls_error_set(err, LS_ERR_INPUT, path, 1, 0,
@@ -375,11 +407,12 @@ static ls_status identify(const char *path, ls_store_ingest_file *f, ls_error *e
   return rc;
 }
 
-static ls_status ingest_one(ingest_state *s, const char *path, ls_error *err) {
+static ls_status ingest_one(ingest_state *s, const char *path, const char *mapping,
+                            ls_error *err) {
   ls_store_ingest_file f;
   memset(&f, 0, sizeof f);
   f.path = path;
-  f.format = "linesight";
+  f.format = s->operator ? "operator" : "linesight";
   sha_job sha;
   memset(&sha, 0, sizeof sha);
   ls_refdata rd;
@@ -395,7 +428,8 @@ static ls_status ingest_one(ingest_state *s, const char *path, ls_error *err) {
                      .on_progress = s->opts->on_progress,
                      .progress_ctx = s->opts->progress_ctx};
 
-  ls_status rc = identify(path, &f, err);
+  uint64_t merged = 0;
+  ls_status rc = identify(path, s->operator, &f, err);
   if (rc)
     goto out;
   rc = sha_start(&sha, path, err);
@@ -417,7 +451,10 @@ static ls_status ingest_one(ingest_state *s, const char *path, ls_error *err) {
       goto out;
     }
     base = s->ev.count;
-    rc = ls_ingest_read_events(path, &ro, &s->ev, &stats, err);
+    if (s->operator)
+      rc = ls_ingest_read_operator(path, mapping, &ro, &s->ev, &stats, &merged, err);
+    else
+      rc = ls_ingest_read_events(path, &ro, &s->ev, &stats, err);
     if (rc)
       goto out;
     rc = ls_store_events_dedupe(&s->ev, base, &f.rows_duplicate);
@@ -425,6 +462,8 @@ static ls_status ingest_one(ingest_state *s, const char *path, ls_error *err) {
       rc = LS_FAIL(err, rc, "out of memory finding duplicate events");
       goto out;
     }
+    /* a merged mirror record is the other party's copy of a stored event */
+    f.rows_duplicate += merged;
     f.rows_stored = s->ev.count - base;
   } else {
     ls_file_kind kind = LS_KIND_UNKNOWN;
@@ -448,16 +487,28 @@ static ls_status ingest_one(ingest_state *s, const char *path, ls_error *err) {
   rc = insert_dataset(s->st, &f, real ? real : path, &f.dataset_id, err);
   if (rc)
     goto out;
-  if (f.kind == LS_KIND_EVENTS) {
-    rc = ls_store_events_append(s->st, &s->ev, base, f.dataset_id, err);
-  } else {
+  if (f.kind != LS_KIND_EVENTS) {
     rc = ls_store_refdata_append(s->st, &rd, f.kind, f.dataset_id, &f.rows_stored,
                                  &f.rows_duplicate, err);
     if (rc == LS_OK)
       rc = update_counts(s->st, &f, err);
+    if (rc)
+      goto out;
   }
-  if (rc == LS_OK && s->opts->on_file)
-    s->opts->on_file(s->opts->file_ctx, &f);
+  if (s->n_pending == s->cap_pending) {
+    size_t cap = s->cap_pending ? s->cap_pending * 2 : 8;
+    pending_file *grown = ls_reallocarray(s->pending, cap, sizeof *grown);
+    if (!grown) {
+      rc = LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
+      goto out;
+    }
+    s->pending = grown;
+    s->cap_pending = cap;
+  }
+  /* events are written once every file is read: a later operator return
+   * may still complete them with its mirror records */
+  s->pending[s->n_pending++] =
+      (pending_file){f, base, f.kind == LS_KIND_EVENTS ? s->ev.count : base};
 out:
   if (sha.started)
     sha_finish(&sha, NULL);
@@ -466,6 +517,10 @@ out:
   free(real); /* from realpath: libc's allocator */
   ls_refdata_free(&rd);
   return rc;
+}
+
+static const char *mapping_of(const ls_store_ingest_opts *o, size_t i) {
+  return o->mappings && o->mappings[i] ? o->mappings[i] : o->mapping;
 }
 
 ls_status ls_store_ingest(ls_store *st, const char *const *paths, size_t n,
@@ -482,8 +537,17 @@ ls_status ls_store_ingest(ls_store *st, const char *const *paths, size_t n,
     return LS_FAIL(err, LS_ERR_USAGE, "unknown format '%s' (auto, linesight, bandicoot, operator)",
                    s.opts->format);
   if (supported == 0)
-    return LS_FAIL(err, LS_ERR_USAGE, "format '%s' is not supported yet (use auto or linesight)",
-                   s.opts->format);
+    return LS_FAIL(err, LS_ERR_USAGE, "format '%s': %s", s.opts->format,
+                   ls_store_ingest_format_refusal(s.opts->format));
+  s.operator = s.opts->format && !strcmp(s.opts->format, "operator");
+  for (size_t i = 0; i < n; i++) {
+    if (s.operator && !mapping_of(s.opts, i))
+      return ls_error_set(err, LS_ERR_USAGE, paths[i], 0, 0,
+                          "format 'operator' needs a mapping file for this return (--mapping,"
+                          " e.g. share/mappings/uk-return-a.map)");
+    if (!s.operator && mapping_of(s.opts, i))
+      return LS_FAIL(err, LS_ERR_USAGE, "a mapping file is read only with format 'operator'");
+  }
   if (sodium_init() < 0)
     return LS_FAIL(err, LS_ERR_INTERNAL, "libsodium failed to initialise");
   if (s.opts->quarantine_dir)
@@ -499,7 +563,14 @@ ls_status ls_store_ingest(ls_store *st, const char *const *paths, size_t n,
   ls_events_init(&s.ev);
   rc = begin_write(st, err);
   for (size_t i = 0; rc == LS_OK && i < n; i++)
-    rc = ingest_one(&s, paths[i], err);
+    rc = ingest_one(&s, paths[i], mapping_of(s.opts, i), err);
+  for (size_t i = 0; rc == LS_OK && i < s.n_pending; i++) {
+    pending_file *p = &s.pending[i];
+    if (p->f.kind == LS_KIND_EVENTS)
+      rc = ls_store_events_append_range(st, &s.ev, p->first, p->end, p->f.dataset_id, err);
+    if (rc == LS_OK && s.opts->on_file)
+      s.opts->on_file(s.opts->file_ctx, &p->f);
+  }
   if (rc == LS_OK)
     rc = ls_store_commit(st, err);
   if (rc)
@@ -508,6 +579,7 @@ ls_status ls_store_ingest(ls_store *st, const char *const *paths, size_t n,
   if (rc == LS_OK)
     rc = qrc;
   ls_events_free(&s.ev);
+  ls_free(s.pending);
   ls_tz_close(s.tz);
   return rc;
 }

@@ -88,9 +88,10 @@ for k in cells:2 persons:1 attributions:1 addresses:1 datasets:6 rejected:4; do
   [ "$(json "${k%%:*}")" = "${k#*:}" ] || fail "$k: $(json "${k%%:*}")"
 done
 
-# formats other than auto/linesight are not supported yet: usage error
+# bandicoot files are not stored (usage error naming the indicators command);
+# unknown formats are usage errors
 expect_exit 2 "$LINESIGHT" ingest --db "$T/s.db" --format bandicoot c.csv
-grep -q "not supported yet" "$T/err" || fail "bandicoot message"
+grep -q "indicators --bandicoot" "$T/err" || fail "bandicoot message"
 expect_exit 2 "$LINESIGHT" ingest --db "$T/s.db" --format xml c.csv
 expect_exit 2 "$LINESIGHT" ingest --db "$T/s.db"
 expect_exit 2 "$LINESIGHT" ingest --db "$T/s.db" --tz Mars/Olympus c.csv
