@@ -69,6 +69,10 @@ extern const ls__migration ls__schema_ops[];
 extern const size_t ls__schema_ops_count;
 extern const ls__migration ls__schema_analysis[];
 extern const size_t ls__schema_analysis_count;
+extern const ls__migration ls__schema_messaging[];
+extern const size_t ls__schema_messaging_count;
+extern const ls__migration ls__schema_intel[];
+extern const size_t ls__schema_intel_count;
 
 /* Applies pending migrations; called by ls_store_open. */
 ls_status ls__store_migrate(ls_store *st, ls_error *err);

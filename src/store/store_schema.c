@@ -21,6 +21,8 @@ static const struct {
     {ls__schema_server, &ls__schema_server_count},
     {ls__schema_ops, &ls__schema_ops_count},
     {ls__schema_analysis, &ls__schema_analysis_count},
+    {ls__schema_messaging, &ls__schema_messaging_count},
+    {ls__schema_intel, &ls__schema_intel_count},
 };
 
 static ls_status current_version(ls_store *st, int *version, ls_error *err) {
@@ -67,19 +69,39 @@ ls_status ls__store_migrate(ls_store *st, ls_error *err) {
   st->in_tx = 1;
   int version = 0;
   rc = current_version(st, &version, err);
-  /* apply in global version order, whichever module a migration belongs to */
+  /* Apply in global version order, whichever module a migration belongs to,
+   * every migration not recorded yet: a module whose range lies below one
+   * already applied (messaging's 300 arriving after analysis's 400) still
+   * gets its tables on an existing store. */
+  int last = 0;
   for (;;) {
     const ls__migration *next = NULL;
     for (size_t m = 0; m < sizeof modules / sizeof modules[0]; m++)
       for (size_t i = 0; i < *modules[m].count; i++) {
         const ls__migration *cand = &modules[m].list[i];
-        if (cand->version > version && (!next || cand->version < next->version))
+        if (cand->version > last && (!next || cand->version < next->version))
           next = cand;
       }
     if (!next || rc != LS_OK)
       break;
-    rc = apply(st, next, err);
-    if (rc == LS_OK)
+    last = next->version;
+    int64_t done = 0;
+    if (next->version <= version) {
+      ls_stmt *q = NULL;
+      rc = ls_stmt_prepare(st, "SELECT COUNT(*) FROM schema_version WHERE version = ?", &q, err);
+      if (rc == LS_OK) {
+        ls_stmt_bind_int64(q, 1, next->version);
+        rc = ls_stmt_step(q, err);
+        if (rc == LS_ROW) {
+          done = ls_stmt_int64(q, 0);
+          rc = LS_OK;
+        }
+      }
+      ls_stmt_finalize(q);
+    }
+    if (rc == LS_OK && !done)
+      rc = apply(st, next, err);
+    if (rc == LS_OK && next->version > version)
       version = next->version;
   }
   if (rc) {
