@@ -2,19 +2,22 @@
 /* Ingest orchestration: readers -> duplicate detection -> store, in one write
  * transaction, with provenance (datasets) and quarantine files.
  *
- * The SHA-256 of each file (libsodium, streamed) is computed on a second
- * thread while the reader parses the same file: libsodium's portable SHA-256
- * runs at ~360 MB/s here, so hashing first would add ~1.8 s to a 0.65 GB
- * ingest; side by side it costs nothing on a 2-core machine. The duplicate
- * file check therefore happens once the file is read; a refused file rolls
- * the whole ingest back like any other failure. */
+ * The SHA-256 of each file (streamed) is computed on a second thread while
+ * the reader parses the same file. It uses OpenSSL's libcrypto rather than
+ * libsodium (used everywhere else): libcrypto takes the CPU's SHA extensions
+ * (2.0 GB/s on this machine by `openssl speed -evp sha256`, 0.3 s for a
+ * 0.6 GB file) where libsodium's portable C runs at ~360 MB/s (1.7 s, 24%
+ * of all CPU of a 10M-row ingest by perf), and on a 2-core machine those
+ * CPU seconds are taken from the reader. The duplicate file check happens
+ * once the file is read; a refused file rolls the whole ingest back like
+ * any other failure. */
 #include "linesight/ls_store_ingest.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <openssl/evp.h>
 #include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,14 +68,16 @@ typedef struct sha_job {
 } sha_job;
 
 static void *sha_run(void *arg) {
+  static const char hex[] = "0123456789abcdef";
   sha_job *job = arg;
-  crypto_hash_sha256_state state;
-  unsigned char digest[crypto_hash_sha256_BYTES];
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int dlen = 0;
   unsigned char *buf = ls_malloc(HASH_BLOCK);
+  EVP_MD_CTX *md = EVP_MD_CTX_new();
   int fd = -1;
-  if (!buf) {
+  if (!buf || !md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
     job->errnum = ENOMEM;
-    return NULL;
+    goto out;
   }
   fd = open(job->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -80,7 +85,6 @@ static void *sha_run(void *arg) {
     goto out;
   }
   posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  crypto_hash_sha256_init(&state);
   for (;;) {
     ssize_t got = read(fd, buf, HASH_BLOCK);
     if (got < 0 && errno == EINTR)
@@ -91,13 +95,24 @@ static void *sha_run(void *arg) {
     }
     if (got == 0)
       break;
-    crypto_hash_sha256_update(&state, buf, (unsigned long long)got);
+    if (EVP_DigestUpdate(md, buf, (size_t)got) != 1) {
+      job->errnum = EIO;
+      goto out;
+    }
   }
-  crypto_hash_sha256_final(&state, digest);
-  sodium_bin2hex(job->hex, sizeof job->hex, digest, sizeof digest);
+  if (EVP_DigestFinal_ex(md, digest, &dlen) != 1 || dlen != 32) {
+    job->errnum = EIO;
+    goto out;
+  }
+  for (unsigned i = 0; i < dlen; i++) {
+    job->hex[2 * i] = hex[digest[i] >> 4];
+    job->hex[2 * i + 1] = hex[digest[i] & 15];
+  }
+  job->hex[2 * dlen] = '\0';
 out:
   if (fd >= 0)
     close(fd);
+  EVP_MD_CTX_free(md);
   ls_free(buf);
   return NULL;
 }
@@ -548,8 +563,6 @@ ls_status ls_store_ingest(ls_store *st, const char *const *paths, size_t n,
     if (!s.operator && mapping_of(s.opts, i))
       return LS_FAIL(err, LS_ERR_USAGE, "a mapping file is read only with format 'operator'");
   }
-  if (sodium_init() < 0)
-    return LS_FAIL(err, LS_ERR_INTERNAL, "libsodium failed to initialise");
   if (s.opts->quarantine_dir)
     snprintf(qdir, sizeof qdir, "%s", s.opts->quarantine_dir);
   else if (!strcmp(ls_store_backend(st), "sqlite"))
