@@ -82,7 +82,7 @@ assert abs(d["percent_nocturnal__allweek__allday__call"] - 1.0) < 1e-12
 PY
 "$LINESIGHT" indicators --db "$tmp/t.db" --all --format csv > "$tmp/all.csv" || fail "--all csv"
 [ "$(wc -l < "$tmp/all.csv")" -eq 4 ] || fail "--all csv: expected a header and 3 rows, got $(wc -l < "$tmp/all.csv") lines"
-head -1 "$tmp/all.csv" | grep -q '^name,reporting__groupby,' || fail "--all csv header"
+head -1 "$tmp/all.csv" | grep '^name,reporting__groupby,' >/dev/null || fail "--all csv header"
 
 # --- usage errors: exit 2 ---------------------------------------------------------
 set +e

@@ -77,7 +77,7 @@ if grep -qE 'src=|href=|url\(|<script|<link' "$tmp/r.html"; then fail "html refe
 
 # pdf: read back by poppler, and rendered
 "$LINESIGHT" report --db "$db" --operation "$op" --national --format pdf --out "$tmp/r.pdf"
-head -c 5 "$tmp/r.pdf" | grep -q '%PDF-' || fail "not a PDF"
+head -c 5 "$tmp/r.pdf" | grep '%PDF-' >/dev/null || fail "not a PDF"
 command -v pdftotext >/dev/null || fail "needs pdftotext (poppler-utils; scripts/setup installs it)"
 pdftotext -layout "$tmp/r.pdf" "$tmp/r.txt"
 for want in "28 arrests, including 9 aged under 18" "£154,972.50 in cash seized" "Seizures by type" \
@@ -89,7 +89,7 @@ pdftoppm -png -r 40 -f 1 -l 1 "$tmp/r.pdf" "$tmp/page"
 
 # xlsx: opened by a reader that is not ours
 "$LINESIGHT" report --db "$db" --operation "$op" --format xlsx --out "$tmp/r.xlsx"
-unzip -l "$tmp/r.xlsx" | grep -q 'xl/worksheets/sheet2.xml' || fail "xlsx lacks two sheets"
+unzip -l "$tmp/r.xlsx" | grep 'xl/worksheets/sheet2.xml' >/dev/null || fail "xlsx lacks two sheets"
 "$py" - "$tmp/r.xlsx" <<'PY' || fail "xlsx contents"
 import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
