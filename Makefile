@@ -8,9 +8,14 @@ FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all setup demo test test-fast test-asan check bench fuzz clean
+.PHONY: all setup demo test test-fast test-asan check bench fuzz clean web
 
-all: $(BUILD)/linesight
+all: $(BUILD)/linesight web
+
+# The analyst console: Vite builds web/console into web/console/dist (a
+# no-op when nothing changed); `linesight serve` serves it.
+web:
+	scripts/build-web
 
 $(BUILD)/linesight: FORCE
 	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -33,7 +38,7 @@ check:
 test-fast: all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-test-asan:
+test-asan: web
 	@test -f $(ASAN_BUILD)/CMakeCache.txt || CC=clang cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) \
 	  -DCMAKE_BUILD_TYPE=Debug -DLS_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)

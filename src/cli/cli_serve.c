@@ -15,17 +15,25 @@
 static const char serve_usage[] =
     "usage: linesight serve [--db D] [--port 8080] [--bind 127.0.0.1] [--web DIR]\n"
     "  --port 0 picks a free port; the address served is printed on stdout.\n"
-    "  --web: the console's folder (default: $LINESIGHT_WEB, ./web, or web/ beside the build).\n";
+    "  --web: the web folder (default: $LINESIGHT_WEB, ./web, or web/ beside the build);\n"
+    "  the console is its console/dist, built by `make` (npm ci, vite build).\n";
 
-static int has_index(const char *dir) {
+/* 1 when dir/rel exists and is readable */
+static int has_file(const char *dir, const char *rel) {
   char p[PATH_MAX];
-  if ((size_t)snprintf(p, sizeof p, "%s/index.html", dir) >= sizeof p)
+  if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, rel) >= sizeof p)
     return 0;
   return access(p, R_OK) == 0;
 }
 
-/* The console folder: --web, $LINESIGHT_WEB, ./web, then <binary>/../web
- * (a build folder sits in the source tree). NULL when none has index.html. */
+/* A web folder holds the console (its Vite sources, or only the build in
+ * an installed copy). */
+static int has_index(const char *dir) {
+  return has_file(dir, "console/index.html") || has_file(dir, "console/dist/index.html");
+}
+
+/* The web folder: --web, $LINESIGHT_WEB, ./web, then <binary>/../web
+ * (a build folder sits in the source tree). NULL when none is found. */
 static const char *find_web_root(const char *given, char *buf, size_t cap) {
   if (given)
     return given;
@@ -94,7 +102,12 @@ int cli_serve(int argc, char **argv) {
   char webbuf[PATH_MAX];
   cfg.web_root = find_web_root(web, webbuf, sizeof webbuf);
   if (!cfg.web_root)
-    fprintf(stderr, "linesight serve: no console folder found; serving the API only\n");
+    fprintf(stderr, "linesight serve: no web folder found; serving the API only\n");
+  else if (!has_file(cfg.web_root, "console/dist/index.html"))
+    fprintf(stderr,
+            "linesight serve: the console is not built (%s/console/dist is missing): run `make`,"
+            " or `npm ci && npm run build` in %s/console; serving the API and the public page\n",
+            cfg.web_root, cfg.web_root);
 
   /* block the signals before the server's threads start, so that they
    * inherit the mask and only sigwait below receives them */

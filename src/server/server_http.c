@@ -365,6 +365,7 @@ static void free_server(ls_server *srv) {
   ls__rl_free(&srv->rl);
   free(srv->db);
   free(srv->web_root);
+  free(srv->console_root);
   free(srv);
 }
 
@@ -394,6 +395,10 @@ ls_status ls_server_start(const ls_server_config *cfg, ls_server **out, ls_error
       rc = LS_FAIL(err, LS_ERR_USAGE, "console folder '%s' not found", cfg->web_root);
       goto fail;
     }
+    /* the Vite build (make runs it); without it `/` explains how to build */
+    char dist[PATH_MAX];
+    if ((size_t)snprintf(dist, sizeof dist, "%s/console/dist", srv->web_root) < sizeof dist)
+      srv->console_root = realpath(dist, NULL);
   }
   for (int i = 0; i < LS__SERVER_POOL; i++) {
     rc = ls_store_open(srv->db, &srv->pool[i], err);

@@ -110,7 +110,8 @@ int ls__server_line_visible(const ls__request *rq, json_t *areas, json_t *line);
 struct ls_server {
   struct MHD_Daemon *daemon;
   char *db;
-  char *web_root; /* realpath, or NULL */
+  char *web_root;     /* realpath, or NULL */
+  char *console_root; /* realpath of web_root/console/dist, NULL when not built */
   unsigned port;
   int64_t session_ttl_s;
   pthread_mutex_t pool_mu;
@@ -208,7 +209,11 @@ void ls__api_analyse(ls__request *rq, ls__response *rs);
 void ls__api_public_report_add(ls__request *rq, ls__response *rs);
 void ls__api_public_reports_list(ls__request *rq, ls__response *rs);
 
-/* Static files of the console (server_static.c). Only GET and HEAD. */
+/* Static files (server_static.c). Only GET and HEAD. ls__server_static
+ * serves `assets/...` from the built console and other paths from the web
+ * folder; ls__server_console serves a file of the built console, or a 503
+ * page saying how to build it. */
 void ls__server_static(ls__request *rq, ls__response *rs, const char *file);
+void ls__server_console(ls__request *rq, ls__response *rs, const char *file);
 
 #endif

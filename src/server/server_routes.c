@@ -22,7 +22,7 @@ typedef struct route {
   ls__handler run;
 } route;
 
-static void index_page(ls__request *rq, ls__response *rs) { ls__server_static(rq, rs, "index.html"); }
+static void index_page(ls__request *rq, ls__response *rs) { ls__server_console(rq, rs, "index.html"); }
 static void report_page(ls__request *rq, ls__response *rs) { ls__server_static(rq, rs, "report.html"); }
 
 /* docs/server.md repeats this table; tests/cli/serve_api.sh checks every row. */

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The console's static files, from the web root only. A path must be
- * plain (letters, digits, . _ - /, no segment starting with a dot) and
- * resolve, links followed, to a regular file inside the root: nothing
- * else on the disk can be read through the server. */
+/* Static files. Two roots: the built console (web/console/dist, the Vite
+ * build: `/` and `/assets/...`) and the web folder itself (the public
+ * report page and its files). A path must be plain (letters, digits,
+ * . _ - /, no segment starting with a dot) and resolve, links followed, to
+ * a regular file inside its root: nothing else on the disk can be read
+ * through the server. The console's sources (web/console/, node_modules)
+ * are never served. */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -59,8 +62,7 @@ static int plain_path(const char *p) {
   return !seg_start;
 }
 
-void ls__server_static(ls__request *rq, ls__response *rs, const char *file) {
-  const char *root = rq->srv->web_root;
+static void serve_from(const char *root, ls__response *rs, const char *file) {
   const char *type = type_of(file);
   if (!root || !plain_path(file) || !type) {
     ls__server_error(rs, 404, "not found");
@@ -109,4 +111,47 @@ void ls__server_static(ls__request *rq, ls__response *rs, const char *file) {
   rs->body_len = len;
   rs->content_type = type;
   rs->status = 200;
+}
+
+/* Where the built console should be, for the message when it is not. */
+static const char console_missing[] =
+    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>linesight</title></head>"
+    "<body><h1>The console is not built</h1><p>The server found no web/console/dist/index.html. "
+    "Build it with <code>make</code> (or <code>npm ci &amp;&amp; npm run build</code> in "
+    "web/console), then reload. The API and the public report page work without it.</p>"
+    "</body></html>\n";
+
+void ls__server_console(ls__request *rq, ls__response *rs, const char *file) {
+  if (!rq->srv->console_root) {
+    size_t len = sizeof console_missing - 1;
+    char *body = malloc(len);
+    if (!body) {
+      ls__server_error(rs, 500, "out of memory");
+      return;
+    }
+    memcpy(body, console_missing, len);
+    json_decref(rs->json);
+    rs->json = NULL;
+    free(rs->body);
+    rs->body = body;
+    rs->body_len = len;
+    rs->content_type = "text/html; charset=utf-8";
+    rs->status = 503;
+    return;
+  }
+  serve_from(rq->srv->console_root, rs, file);
+}
+
+void ls__server_static(ls__request *rq, ls__response *rs, const char *file) {
+  /* the Vite build's chunks; index.html through `/` */
+  if (!strncmp(file, "assets/", 7)) {
+    ls__server_console(rq, rs, file);
+    return;
+  }
+  /* the console's sources and packages stay private */
+  if (!strncmp(file, "console/", 8) || !strcmp(file, "console")) {
+    ls__server_error(rs, 404, "not found");
+    return;
+  }
+  serve_from(rq->srv->web_root, rs, file);
 }

@@ -4,7 +4,8 @@
 # free loopback port over a small analysed world, runs playwright-core with
 # Debian's Chromium against it, stops the server and cleans up. Screenshots
 # are kept in $LS_BUILD_DIR/test-artifacts/web. scripts/setup installs
-# chromium, node and the npm package.
+# chromium, node and the npm packages; `make` builds the console
+# (scripts/build-web: web/console/dist).
 set -euo pipefail
 : "${LINESIGHT:?}" "${LS_SRC_DIR:?}"
 web_tests="$LS_SRC_DIR/tests/web"
@@ -13,6 +14,8 @@ for need in /usr/bin/chromium node; do
 done
 [ -d "$web_tests/node_modules/playwright-core" ] ||
   { echo "serve_web: playwright-core is missing: run scripts/setup"; exit 1; }
+[ -f "$LS_SRC_DIR/web/console/dist/index.html" ] ||
+  { echo "serve_web: the console is not built (web/console/dist): run make or scripts/build-web"; exit 1; }
 artifacts="${LS_BUILD_DIR:-$PWD}/test-artifacts/web"
 mkdir -p "$artifacts"
 tmp=$(mktemp -d)
@@ -28,7 +31,7 @@ pw="correct horse battery"
 "$LINESIGHT" simulate --seed 5 --scale 300 --out world >/dev/null 2>&1
 "$LINESIGHT" ingest --db "$db" world/*.csv >/dev/null
 "$LINESIGHT" analyse --db "$db" --json result.json >/dev/null 2>&1
-for u in "nat analyst national" "officer officer Hampshire" "press press Hampshire" "carer safeguarding Hampshire"; do
+for u in "nat analyst national" "boss admin national" "officer officer Hampshire" "press press Hampshire" "carer safeguarding Hampshire"; do
   read -r name role force <<<"$u"
   echo "$pw" | "$LINESIGHT" user add --db "$db" --name "$name" --role "$role" --force "$force" >/dev/null
 done
