@@ -28,5 +28,6 @@ int cli_audit(int argc, char **argv);
 int cli_ingest(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_indicators(int argc, char **argv);
+int cli_export(int argc, char **argv);
 
 #endif
