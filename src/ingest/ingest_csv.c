@@ -335,9 +335,11 @@ const char *ls_csv_raw(const ls_csv *csv, size_t *len) {
 }
 const char *ls_csv_reason(const ls_csv *csv) { return csv->reason ? csv->reason : ""; }
 size_t ls_csv_error_field(const ls_csv *csv) { return csv->err_field; }
+long ls_csv_pos_line(const ls_csv *csv) { return csv->line; }
 uint64_t ls_csv_offset(const ls_csv *csv) { return csv->pos; }
 uint64_t ls_csv_size(const ls_csv *csv) { return csv->size; }
 const char *ls_csv_name(const ls_csv *csv) { return csv->name; }
+const char *ls_csv_data(const ls_csv *csv) { return csv->data; }
 
 static int is_blank(char c) { return c == ' ' || c == '\t'; }
 

@@ -121,9 +121,15 @@ const char *ls_csv_raw(const ls_csv *csv, size_t *len);
  * 1-based field where it happened (0 when not known). */
 const char *ls_csv_reason(const ls_csv *csv);
 size_t ls_csv_error_field(const ls_csv *csv);
+/* 1-based line number of the next byte to read (the line a record read
+ * next would start on, before empty lines are skipped). */
+long ls_csv_pos_line(const ls_csv *csv);
 /* Bytes consumed so far and the input's size, for progress. */
 uint64_t ls_csv_offset(const ls_csv *csv);
 uint64_t ls_csv_size(const ls_csv *csv);
+/* The whole input (ls_csv_size bytes), e.g. to read a byte range of it with
+ * a second reader (ls_csv_open_mem) on another thread. */
+const char *ls_csv_data(const ls_csv *csv);
 /* The name given at open. */
 const char *ls_csv_name(const ls_csv *csv);
 

@@ -73,4 +73,9 @@ ls_status ls_row_parse_double(const char *s, size_t len, double *out);
  * and persons before attributions (both have person_id). O(columns). */
 ls_file_kind ls_row_kind(const ls_csv *csv);
 
+/* Tests only, before any reader runs: the events reader parses a file in
+ * two ranges on two threads from this many bytes after the header on
+ * (0 restores the default, 16 MB), so that small files exercise that path. */
+void ls__ingest_events_parallel_min(uint64_t bytes);
+
 #endif
