@@ -8,6 +8,11 @@
  *   continuity  deal numbers linked into lines (customer overlap, handoff
  *               timing, shared handsets, shared holder), igraph components
  *   roles       holders, runners and customer counts per line
+ *   movement    trips of runners and line phones between origin and
+ *               destination, nights spent in the destination
+ *   cuckoo      addresses where a line's phones stay overnight
+ *   safeguarding children and vulnerable adults tied to a line
+ *   harm        the ranking of lines by harm (ls_harm_* below)
  * The result is the JSON of DESIGN.md section 6.
  *
  * Only what communications data holds is used: who contacted whom, when,
@@ -32,7 +37,56 @@ typedef struct ls_analysis_opts {
   const ls_refdata *ref;
   /* Deal-number score threshold in (0,1); 0 means the default (0.5). */
   double deal_threshold;
+  /* Harm weights [LS_HARM_N] (>= 0, not all 0), NULL for the defaults
+   * (ls_harm_weights_default); copied by ls_analysis_run. */
+  const double *harm_weights;
+  /* Where the inputs came from, quoted as the source of each fact in
+   * explanations and referrals (may be NULL); copied by ls_analysis_run. */
+  const struct ls_analysis_sources *sources;
+  /* School holidays: n_school_holidays pairs [first, last] of days since
+   * 1970-01-01 (local dates, inclusive); weekdays outside them are term
+   * time. NULL/0: every weekday is term time. Copied by ls_analysis_run. */
+  const int32_t *school_holidays;
+  size_t n_school_holidays;
 } ls_analysis_opts;
+
+/* ---- harm (docs/analysis.md, "Harm ranking") ------------------------------ */
+
+/* The components of a line's harm score, in the order of weight arrays. */
+enum {
+  LS_HARM_REVENUE,   /* estimated revenue per day from customer contact */
+  LS_HARM_JUVENILES, /* children exploited as runners */
+  LS_HARM_CUCKOOED,  /* homes taken over */
+  LS_HARM_CUSTOMERS, /* reach: customers */
+  LS_HARM_TOWNS,     /* reach: places it deals in */
+  LS_HARM_LONGEVITY, /* days active */
+  LS_HARM_VIOLENCE,  /* violence markers (none in the current inputs) */
+  LS_HARM_N
+};
+
+/* The component's JSON name ("revenue_gbp_per_day", ...) or NULL. O(1). */
+const char *ls_harm_component_name(int component);
+/* Fills weights[LS_HARM_N] with the documented defaults. O(1). */
+void ls_harm_weights_default(double weights[LS_HARM_N]);
+/* Applies one "NAME=WEIGHT" (NAME a component name or its short form:
+ * revenue, juveniles, cuckooed, customers, towns, longevity, violence) to
+ * weights. Errors: LS_ERR_USAGE (unknown name, weight not a number >= 0). */
+ls_status ls_harm_weight_parse(const char *spec, double weights[LS_HARM_N], ls_error *err);
+
+/* File names per kind of input, comma-separated when several (any may be
+ * NULL): quoted as the source of facts. */
+typedef struct ls_analysis_sources {
+  char *events, *cells, *persons, *attributions, *addresses;
+} ls_analysis_sources;
+
+/* Adds a file name to the list of its kind (LS_KIND_EVENTS ... ADDRESSES);
+ * other kinds are ignored. Errors: LS_ERR_NOMEM. O(length of the list). */
+ls_status ls_analysis_sources_add(ls_analysis_sources *src, ls_file_kind kind, const char *name);
+void ls_analysis_sources_free(ls_analysis_sources *src); /* zeroes it; accepts NULL */
+/* The datasets table of a store: the file names of every ingested dataset,
+ * by kind. src must be zeroed first. Errors: LS_ERR_DB, LS_ERR_NOMEM.
+ * O(datasets). */
+ls_status ls_analysis_sources_load(ls_store *st, ls_analysis_sources *src, ls_error *err);
 
 /* Sets the defaults: the whole table, no reference data, default threshold. */
 void ls_analysis_opts_init(ls_analysis_opts *opts);

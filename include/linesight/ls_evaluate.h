@@ -9,6 +9,10 @@
  *                  same line in the result (an undetected number is alone)
  *   holders        the set of holder numbers of all lines
  *   runners        the set of runner numbers of all lines
+ *   cuckoo_addresses  the set of cuckooed address ids of all lines
+ *   juvenile_runners  the set of runner numbers of children (truth's
+ *                  top-level juvenile_runners, the result's
+ *                  lines[].juvenile_runners)
  * More tasks are added by appending to the task table in
  * src/analysis/analysis_evaluate.c. Numbers are compared after E.164
  * normalisation, so formats may differ between the two files. */

@@ -346,10 +346,83 @@ static ls_status task_false_positives(ls_evaluation *e, const eval_input *in, ls
   return rc;
 }
 
+/* Adds the strings of arr (an array of strings, or of objects whose `key`
+ * is a string) to s. A missing arr is empty; anything else is an input
+ * error naming `what`. O(n). */
+static ls_status collect_array(const json_t *arr, const char *key, const char *doc_name, const char *what,
+                               numset *s, ls_error *err) {
+  if (!arr)
+    return LS_OK;
+  if (!json_is_array(arr))
+    return ls_error_set(err, LS_ERR_INPUT, doc_name, 0, 0, "%s is not an array", what);
+  size_t j;
+  const json_t *v;
+  json_array_foreach(arr, j, v) {
+    const json_t *str = key && json_is_object(v) ? json_object_get(v, key) : v;
+    if (!json_is_string(str))
+      return ls_error_set(err, LS_ERR_INPUT, doc_name, 0, 0, "%s[%zu]%s%s is not a string", what, j, key ? "." : "",
+                          key ? key : "");
+    if (set_add(s, json_string_value(str), 0))
+      return LS_FAIL(err, LS_ERR_NOMEM, "evaluate: out of memory");
+  }
+  return LS_OK;
+}
+
+/* Precision and recall of two sets. O(T + R). */
+static void score_two(ls_evaluation *e, const char *task, const numset *truth, const numset *pred) {
+  ls_eval_score *t = new_task(e, task);
+  for (uint32_t i = 0; i < pred->d.count; i++) {
+    uint32_t id;
+    const char *s = ls_dict_str(&pred->d, i);
+    if (ls_dict_find(&truth->d, s, strlen(s), &id) == LS_OK)
+      t->tp++;
+    else
+      t->fp++;
+  }
+  t->fn = truth->d.count - t->tp;
+  finish(t, (double)t->tp, (double)pred->d.count, (double)truth->d.count);
+}
+
+/* Cuckooed addresses: truth lines[].cuckoo_addresses (address ids) against
+ * the result's cuckoo_addresses[].address, as sets over all lines. A truth
+ * without the key (an older simulator) scores nothing. O(T + R). */
+static ls_status task_cuckoo_addresses(ls_evaluation *e, const eval_input *in, ls_error *err) {
+  numset truth, pred;
+  set_init(&truth);
+  set_init(&pred);
+  ls_status rc = collect(in->truth, in->truth_name, "cuckoo_addresses", &truth, err);
+  if (rc == LS_OK)
+    rc = collect_array(json_object_get(in->result, "cuckoo_addresses"), "address", in->result_name,
+                       "cuckoo_addresses", &pred, err);
+  if (rc == LS_OK)
+    score_two(e, "cuckoo_addresses", &truth, &pred);
+  set_free(&truth);
+  set_free(&pred);
+  return rc;
+}
+
+/* Juvenile runners: truth's top-level juvenile_runners against the result's
+ * lines[].juvenile_runners. O(T + R). */
+static ls_status task_juvenile_runners(ls_evaluation *e, const eval_input *in, ls_error *err) {
+  numset truth, pred;
+  set_init(&truth);
+  set_init(&pred);
+  ls_status rc = collect_array(json_object_get(in->truth, "juvenile_runners"), NULL, in->truth_name,
+                               "juvenile_runners", &truth, err);
+  if (rc == LS_OK)
+    rc = collect(in->result, in->result_name, "juvenile_runners", &pred, err);
+  if (rc == LS_OK)
+    score_two(e, "juvenile_runners", &truth, &pred);
+  set_free(&truth);
+  set_free(&pred);
+  return rc;
+}
+
 typedef ls_status (*task_fn)(ls_evaluation *e, const eval_input *in, ls_error *err);
 
 static const task_fn tasks[] = {
-    task_deal_numbers, task_line_grouping, task_holders, task_runners, task_false_positives,
+    task_deal_numbers, task_line_grouping,    task_holders,          task_runners,
+    task_cuckoo_addresses, task_juvenile_runners, task_false_positives,
 };
 
 /* ---- entry points ------------------------------------------------------------ */

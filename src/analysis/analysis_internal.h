@@ -69,6 +69,14 @@ typedef struct ls__line {
   uint32_t rank;       /* 1 = highest score */
   char **explain;      /* evidence strings */
   size_t n_explain;
+  /* later stages (analysis_findings.h) */
+  uint32_t key;        /* index before ranking: findings refer to lines by it */
+  uint32_t *juveniles; /* runner numbers assessed under 18, sorted */
+  size_t n_juveniles;
+  uint32_t n_cuckooed; /* cuckooed addresses found */
+  double harm;         /* harm score in [0,1] (analysis_harm.c) */
+  double harm_value[LS_HARM_N]; /* each component's value (NaN: unknown) */
+  double harm_part[LS_HARM_N];  /* its share of the score */
 } ls__line;
 
 struct ls_analysis {
@@ -108,6 +116,8 @@ struct ls_analysis {
 
   ls__line *lines;
   size_t n_lines;
+
+  struct ls__findings *fx; /* movement, cuckoo, safeguarding (analysis_findings.h) */
 };
 
 /* analysis_sort.c: LSD radix sort of n 64-bit keys on their low `bits` bits;

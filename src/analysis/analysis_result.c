@@ -12,13 +12,7 @@
 #include "../core/ls_limits.h"
 #include "../core/ls_mem.h"
 #include "linesight/ls_time.h"
-#include "analysis_internal.h"
-
-/* A street deal is a wrap of heroin or crack at roughly GBP 10 (DOMAIN.md). */
-#define WRAP_GBP 10.0
-/* A typical line makes GBP 3,000 a day and some over 5,000 (DOMAIN.md): the
- * revenue part of the harm score saturates there. */
-#define HARM_REVENUE_FULL 5000.0
+#include "analysis_findings.h"
 
 ls_status ls__strlist_push(char ***list, size_t *n, const char *fmt, ...) {
   char buf[512];
@@ -77,17 +71,23 @@ void ls_analysis_free(ls_analysis *a) {
     ls_free(L->runners);
     ls_free(L->customers);
     ls_free(L->dests);
+    ls_free(L->juveniles);
     ls__strlist_free(L->explain, L->n_explain);
   }
   ls_free(a->lines);
+  ls__findings_free(a->fx);
   ls_free(a);
 }
 
 size_t ls_analysis_line_count(const ls_analysis *a) { return a->n_lines; }
 size_t ls_analysis_event_count(const ls_analysis *a) { return a->n_events; }
 
+/* Lines are ranked by harm (analysis_harm.c), then by deal score. */
 static int by_rank(const void *x, const void *y) {
   const ls__line *a = x, *b = y;
+  double ha = floor(a->harm * 1000), hb = floor(b->harm * 1000);
+  if (ha != hb)
+    return (ha < hb) - (ha > hb);
   /* scores near 1 tie: compare at two decimals, then by customers */
   double sa = floor(a->score * 100), sb = floor(b->score * 100);
   if (sa != sb)
@@ -95,22 +95,6 @@ static int by_rank(const void *x, const void *y) {
   if (a->n_customers != b->n_customers)
     return (a->n_customers < b->n_customers) - (a->n_customers > b->n_customers);
   return (a->first > b->first) - (a->first < b->first);
-}
-
-static double revenue_per_day(const ls_analysis *a, const ls__line *L) {
-  /* each contact a customer starts is taken as one deal of one wrap */
-  uint64_t initiated = 0;
-  for (size_t i = 0; i < L->n_numbers; i++) {
-    uint32_t num = L->numbers[i];
-    for (uint32_t k = a->adj_off[num]; k < a->adj_off[num + 1]; k++) {
-      const ls__pair *p = &a->pairs[a->adj[k]];
-      uint32_t other = p->a == num ? p->b : p->a;
-      if (ls__u32_contains(L->customers, L->n_customers, other))
-        initiated += p->a == num ? p->days_ba : p->days_ab;
-    }
-  }
-  double days = (double)(L->last - L->first) / 86400.0 + 1.0;
-  return WRAP_GBP * (double)initiated / days;
 }
 
 /* Ranks lines and writes their explanations. O(lines log lines + roles). */
@@ -142,6 +126,17 @@ static ls_status finish_lines(ls_analysis *a) {
     if (rc == LS_OK && L->n_runners)
       rc = ls__strlist_push(&L->explain, &L->n_explain,
                             "%zu runner number(s) seen with the line phone and travelling", L->n_runners);
+    if (rc == LS_OK && L->n_juveniles)
+      rc = ls__strlist_push(&L->explain, &L->n_explain,
+                            "%zu runner(s) attributed to a child under 18 at the time", L->n_juveniles);
+    if (rc == LS_OK && L->n_cuckooed)
+      rc = ls__strlist_push(&L->explain, &L->n_explain,
+                            "%u cuckooed address(es) where its runners or phones stayed overnight", L->n_cuckooed);
+    if (rc == LS_OK)
+      rc = ls__strlist_push(&L->explain, &L->n_explain,
+                            "harm %.2f: revenue about GBP %.0f a day, %zu child runner(s), %u cuckooed home(s), "
+                            "%zu customers",
+                            L->harm, L->harm_value[LS_HARM_REVENUE], L->n_juveniles, L->n_cuckooed, L->n_customers);
     if (rc)
       return rc;
   }
@@ -181,8 +176,20 @@ ls_status ls_analysis_run(const ls_events *ev, const ls_analysis_opts *opts, ls_
     rc = ls__continuity_link(a, err);
   if (rc == LS_OK)
     rc = ls__roles_assign(a, err);
+  if (rc == LS_OK)
+    rc = ls__movement_trace(a, err);
+  if (rc == LS_OK)
+    rc = ls__cuckoo_find(a, err);
+  if (rc == LS_OK)
+    rc = ls__juveniles_find(a, err);
+  if (rc == LS_OK)
+    rc = ls__harm_score(a, err);
   if (rc == LS_OK && finish_lines(a))
     rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory explaining lines");
+  if (rc == LS_OK)
+    rc = ls__findings_finish(a, err);
+  if (rc == LS_OK)
+    rc = ls__safeguarding_assess(a, err);
   a->ev = NULL;
 out:
   if (rc) {
@@ -225,6 +232,25 @@ static json_t *place_json(const ls_analysis *a, uint32_t place) {
 
 static void line_id(const ls__line *L, char out[16]) { snprintf(out, 16, "LS-%04u", L->rank); }
 
+/* {"score", "components": {name: value}, "weights": {...}, "parts": {...}}:
+ * the components as DESIGN.md s.6 names them (revenue_gbp_per_day,
+ * juveniles, cuckooed) and the rest; an unknown component is null. */
+static json_t *harm_json(const ls_analysis *a, const ls__line *L) {
+  json_t *comp = json_object(), *weights = json_object(), *parts = json_object();
+  for (int i = 0; comp && weights && parts && i < LS_HARM_N; i++) {
+    const char *name = ls_harm_component_name(i);
+    double v = L->harm_value[i];
+    json_object_set_new(comp, name,
+                        isnan(v) ? json_null()
+                        : i == LS_HARM_REVENUE ? json_real(floor(v + 0.5))
+                                               : json_integer((json_int_t)v));
+    json_object_set_new(weights, name, json_real(a->fx->harm_weights[i]));
+    json_object_set_new(parts, name, isnan(L->harm_part[i]) ? json_null() : json_real(round3(L->harm_part[i])));
+  }
+  return json_pack("{s:f, s:o, s:o, s:o}", "score", round3(L->harm), "components", comp, "weights", weights,
+                   "parts", parts);
+}
+
 static json_t *line_json(const ls_analysis *a, const ls__line *L) {
   char id[16];
   line_id(L, id);
@@ -232,21 +258,88 @@ static json_t *line_json(const ls_analysis *a, const ls__line *L) {
   for (size_t i = 0; dests && i < L->n_dests; i++)
     if (a->place_name[L->dests[i]] && L->dests[i] != L->origin)
       json_array_append_new(dests, json_string(a->place_name[L->dests[i]]));
-  double revenue = revenue_per_day(a, L);
-  double harm = revenue >= HARM_REVENUE_FULL ? 1.0 : revenue / HARM_REVENUE_FULL;
-  return json_pack("{s:s, s:I, s:f, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:{s:f, s:{s:f, s:i, s:i}}, s:o}",
-                   "id", id, "rank", (json_int_t)L->rank, "score", round3(L->score), "numbers",
-                   number_list(a, L->numbers, L->n_numbers), "holders", number_list(a, L->holders, L->n_holders),
-                   "runners", number_list(a, L->runners, L->n_runners), "customers", (json_int_t)L->n_customers,
-                   "origin", place_json(a, L->origin), "destinations", dests, "first_seen", iso(L->first),
-                   "last_seen", iso(L->last), "harm", "score", round3(harm), "components",
-                   "revenue_gbp_per_day", floor(revenue + 0.5), "juveniles", 0, "cuckooed", 0, "explain",
-                   strings(L->explain, L->n_explain));
+  return json_pack("{s:s, s:I, s:f, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "id", id, "rank",
+                   (json_int_t)L->rank, "score", round3(L->score), "numbers", number_list(a, L->numbers, L->n_numbers),
+                   "holders", number_list(a, L->holders, L->n_holders), "runners",
+                   number_list(a, L->runners, L->n_runners), "juvenile_runners",
+                   number_list(a, L->juveniles, L->n_juveniles), "customers", (json_int_t)L->n_customers, "origin",
+                   place_json(a, L->origin), "destinations", dests, "first_seen", iso(L->first), "last_seen",
+                   iso(L->last), "harm", harm_json(a, L), "explain", strings(L->explain, L->n_explain));
 }
 
 static int add_number(json_t *arr, const char *number, const char *role, double score, const char *line) {
   return json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:s}", "number", number, "role", role, "score",
                                               round3(score), "line", line));
+}
+
+static const char *const prio_names[] = {"high", "medium", "low"};
+
+/* cuckoo_addresses (DESIGN.md s.6) with the stay and occupant added. */
+static json_t *cuckoo_json(const ls_analysis *a) {
+  const ls__findings *fx = a->fx;
+  json_t *arr = json_array();
+  for (size_t i = 0; arr && i < fx->n_cuckoos; i++) {
+    const ls__cuckoo *c = &fx->cuckoos[i];
+    const ls__address *ad = &fx->addresses[c->address];
+    char line[16];
+    ls__line_label(a, c->line, line);
+    json_array_append_new(
+        arr, json_pack("{s:s, s:s, s:f, s:o, s:s, s:I, s:I, s:o, s:o, s:o}", "address", ad->id, "line", line,
+                       "score", round3(c->score), "explain", strings(c->explain, c->n_explain), "cell",
+                       ls__cell_label(a, c->cell), "nights", (json_int_t)c->nights, "runners",
+                       (json_int_t)c->runners, "occupant", ad->occupant ? json_string(ad->occupant) : json_null(),
+                       "first_night", iso(c->first), "last_night", iso(c->last)));
+  }
+  return arr;
+}
+
+/* safeguarding (DESIGN.md s.6) with the person, numbers, age and evidence. */
+static json_t *safeguarding_json(const ls_analysis *a) {
+  const ls__findings *fx = a->fx;
+  json_t *arr = json_array();
+  for (size_t i = 0; arr && i < fx->n_safeguards; i++) {
+    const ls__safeguard *g = &fx->safeguards[i];
+    char line[16];
+    ls__line_label(a, g->line, line);
+    json_t *ev = json_array();
+    for (size_t k = 0; ev && k < g->n_facts; k++)
+      json_array_append_new(ev, json_pack("{s:s, s:s}", "fact", g->facts[k].text, "source", g->facts[k].source));
+    json_array_append_new(
+        arr, json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:b, s:s, s:o}", "subject", g->subject, "reasons",
+                       strings(g->reasons, g->n_reasons), "priority", prio_names[g->priority], "person",
+                       g->person ? json_string(g->person) : json_null(), "numbers",
+                       strings(g->numbers, g->n_numbers), "age", g->age >= 0 ? json_integer(g->age) : json_null(),
+                       "child", g->child, "line", line, "evidence", ev));
+  }
+  return arr;
+}
+
+/* movement: per followed number, its trips and nights in the destination. */
+static json_t *movement_json(const ls_analysis *a) {
+  const ls__findings *fx = a->fx;
+  json_t *arr = json_array();
+  for (size_t s = 0; arr && s < fx->n_subjects; s++) {
+    const ls__subject *sub = &fx->subjects[s];
+    char line[16];
+    ls__line_label(a, sub->line, line);
+    json_t *trips = json_array();
+    for (uint32_t i = 0; trips && i < sub->n_trips; i++) {
+      const ls__trip *t = &fx->trips[sub->first_trip + i];
+      json_array_append_new(
+          trips, json_pack("{s:o, s:o, s:o, s:s, s:o, s:s, s:I, s:b, s:b}", "from", place_json(a, t->from_place), "to",
+                           place_json(a, t->to_place), "departure", iso(t->depart), "departure_cell",
+                           ls__cell_label(a, t->depart_cell), "arrival", iso(t->arrive), "arrival_cell",
+                           ls__cell_label(a, t->arrive_cell), "dwell_s", (json_int_t)(t->leave - t->arrive),
+                           "school_hours", t->school_hours, "late_night", t->late_night));
+    }
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:o}", "number",
+                                         ls_dict_str(&a->numbers, sub->number), "role",
+                                         sub->role == LS__ROLE_RUNNER ? "runner" : "deal", "line", line,
+                                         "nights_in_destination", (json_int_t)sub->nights, "school_hours_trips",
+                                         (json_int_t)sub->school_trips, "late_night_trips",
+                                         (json_int_t)sub->late_trips, "trips", trips));
+  }
+  return arr;
 }
 
 static json_t *result_json(const ls_analysis *a) {
@@ -275,9 +368,9 @@ static json_t *result_json(const ls_analysis *a) {
   }
   json_t *window = json_pack("{s:o, s:o}", "from", a->n_events ? iso(a->tmin) : json_null(), "to",
                              a->n_events ? iso(a->tmax) : json_null());
-  return json_pack("{s:o, s:I, s:o, s:o, s:o, s:[], s:[]}", "generated", iso(ls_time_now()), "events",
-                   (json_int_t)a->n_events, "window", window, "lines", lines, "numbers", numbers,
-                   "cuckoo_addresses", "safeguarding");
+  return json_pack("{s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "generated", iso(ls_time_now()), "events",
+                   (json_int_t)a->n_events, "window", window, "lines", lines, "numbers", numbers, "cuckoo_addresses",
+                   cuckoo_json(a), "safeguarding", safeguarding_json(a), "movement", movement_json(a));
 fail:
   json_decref(lines);
   json_decref(numbers);
@@ -386,6 +479,21 @@ ls_status ls_analysis_summary(const ls_analysis *a, size_t max_lines, char **tex
   }
   if (max_lines && a->n_lines > max_lines)
     sb_printf(&b, "\n(%zu more lines in the JSON result)\n", a->n_lines - max_lines);
+  const ls__findings *fx = a->fx;
+  sb_printf(&b, "\ncuckooed addresses: %zu\n", fx->n_cuckoos);
+  for (size_t i = 0; i < fx->n_cuckoos; i++) {
+    const ls__cuckoo *c = &fx->cuckoos[i];
+    char line[16];
+    ls__line_label(a, c->line, line);
+    sb_printf(&b, "  %s  %s  score %.2f  %u nights in %s\n", fx->addresses[c->address].id, line, c->score, c->nights,
+              ls__cell_label(a, c->cell));
+  }
+  sb_printf(&b, "\nsafeguarding: %zu\n", fx->n_safeguards);
+  static const char *const prio[] = {"high", "medium", "low"};
+  for (size_t i = 0; i < fx->n_safeguards; i++) {
+    const ls__safeguard *g = &fx->safeguards[i];
+    sb_printf(&b, "  [%s] %s: %s\n", prio[g->priority], g->subject, g->n_reasons ? g->reasons[0] : "");
+  }
   if (b.failed) {
     ls_free(b.p);
     return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory writing the summary");

@@ -18,13 +18,19 @@
 static const char analyse_usage[] =
     "usage: linesight analyse [--db D | FILE.csv...] [--json OUT] [--from T] [--to T]\n"
     "                         [--top N] [--threshold S] [--features OUT.csv] [--tz ZONE]\n"
-    "  FILE.csv    events CSVs (and optionally a cells CSV) analysed without a store\n"
+    "                         [--harm-weight NAME=W]... [--school-holidays FROM:TO,...]\n"
+    "  FILE.csv    events CSVs, and cells, persons, attributions, addresses CSVs (told apart\n"
+    "              by their header), analysed without a store\n"
     "  --db D      the store to analyse (default ./linesight.db); the result is saved there\n"
     "  --json OUT  write the full result JSON to OUT ('-' for stdout, then no summary)\n"
     "  --from/--to ISO 8601 times bounding the events analysed (to is exclusive)\n"
     "  --top N     lines shown in the summary (default 20, 0 for all)\n"
     "  --threshold S  deal-number score threshold (default 0.5)\n"
     "  --features OUT.csv  write the scored feature table\n"
+    "  --harm-weight NAME=W  weight of a harm component (revenue, juveniles, cuckooed,\n"
+    "              customers, towns, longevity, violence); repeatable\n"
+    "  --school-holidays FROM:TO,...  local school holidays (ISO dates, inclusive): weekdays\n"
+    "              in them are not school hours\n"
     "  --timings   print the time of each step on stderr (for bench/)\n";
 
 static double clock_s(clockid_t id) {
@@ -45,6 +51,30 @@ static ls_status on_reject(void *ctx, const ls_reject *r) {
   return LS_OK;
 }
 
+/* "2024-10-28:2024-11-01,2024-12-20:2025-01-03" into day pairs. */
+static int parse_holidays(const char *s, int32_t **out, size_t *n) {
+  const char *why = NULL;
+  while (*s) {
+    const char *colon = strchr(s, ':'), *comma = strchr(s, ',');
+    size_t len = comma ? (size_t)(comma - s) : strlen(s);
+    if (!colon || (size_t)(colon - s) >= len)
+      return 0;
+    int32_t d0, d1;
+    if (ls_date_parse(s, (size_t)(colon - s), &d0, &why) || ls_date_parse(colon + 1, len - (size_t)(colon - s) - 1, &d1, &why) ||
+        d1 < d0)
+      return 0;
+    int32_t *p = realloc(*out, (*n + 1) * 2 * sizeof *p);
+    if (!p)
+      return 0;
+    p[2 * *n] = d0;
+    p[2 * *n + 1] = d1;
+    (*n)++;
+    *out = p;
+    s += len + (comma != NULL);
+  }
+  return *n > 0;
+}
+
 static int parse_time(const char *s, const ls_tz *tz, int64_t *out) {
   const char *why = NULL;
   return ls_time_parse(s, strlen(s), tz, out, &why) == LS_OK;
@@ -54,7 +84,13 @@ int cli_analyse(int argc, char **argv) {
   const char *db = NULL, *json_out = NULL, *from_s = NULL, *to_s = NULL, *features = NULL, *tzname = NULL;
   long top = 20;
   int timings = 0;
-  double threshold = 0;
+  double threshold = 0, harm_w[LS_HARM_N];
+  int harm_set = 0;
+  int32_t *holidays = NULL;
+  size_t n_holidays = 0;
+  ls_error err;
+  ls_error_clear(&err);
+  ls_harm_weights_default(harm_w);
   static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
                                        {"json", required_argument, NULL, 'j'},
                                        {"from", required_argument, NULL, 'f'},
@@ -64,6 +100,8 @@ int cli_analyse(int argc, char **argv) {
                                        {"features", required_argument, NULL, 'F'},
                                        {"tz", required_argument, NULL, 'z'},
                                        {"timings", no_argument, NULL, 'T'},
+                                       {"harm-weight", required_argument, NULL, 'H'},
+                                       {"school-holidays", required_argument, NULL, 'S'},
                                        {"help", no_argument, NULL, 'h'},
                                        {0}};
   int c;
@@ -88,16 +126,30 @@ int cli_analyse(int argc, char **argv) {
       if (!*optarg || *end || threshold <= 0 || threshold >= 1)
         return cli_usage_error("analyse", "--threshold: not a score in (0,1): %s", optarg);
       break;
-    case 'h': fputs(analyse_usage, stdout); return 0;
-    default: fputs(analyse_usage, stderr); return 2;
+    case 'H':
+      if (ls_harm_weight_parse(optarg, harm_w, &err)) {
+        free(holidays);
+        return cli_usage_error("analyse", "--harm-weight: %s", err.message);
+      }
+      harm_set = 1;
+      break;
+    case 'S':
+      if (!parse_holidays(optarg, &holidays, &n_holidays)) {
+        free(holidays);
+        return cli_usage_error("analyse", "--school-holidays: want FROM:TO[,FROM:TO...] ISO dates: %s", optarg);
+      }
+      break;
+    case 'h': free(holidays); fputs(analyse_usage, stdout); return 0;
+    default: free(holidays); fputs(analyse_usage, stderr); return 2;
     }
   }
-  if (db && optind < argc)
+  if (db && optind < argc) {
+    free(holidays);
     return cli_usage_error("analyse", "give either --db or CSV files, not both");
+  }
 
-  ls_error err;
-  ls_error_clear(&err);
   ls_status rc = LS_OK;
+  ls_analysis_sources sources = {0};
   ls_tz *tz = NULL;
   ls_store *st = NULL;
   ls_analysis *a = NULL;
@@ -109,6 +161,10 @@ int cli_analyse(int argc, char **argv) {
   ls_analysis_opts ao;
   ls_analysis_opts_init(&ao);
   ao.deal_threshold = threshold;
+  ao.harm_weights = harm_set ? harm_w : NULL;
+  ao.sources = &sources;
+  ao.school_holidays = holidays;
+  ao.n_school_holidays = n_holidays;
   int exit_code = 0;
 
   /* wall and CPU time: the CPU time is what a loaded machine does not blur */
@@ -136,11 +192,12 @@ int cli_analyse(int argc, char **argv) {
         break;
       if (kind == LS_KIND_EVENTS)
         rc = ls_ingest_read_events(argv[i], &ro, &ev, &stats, &err);
-      else if (kind == LS_KIND_CELLS)
-        rc = ls_ingest_read_refdata(argv[i], &ro, &ref, &kind, &stats, &err);
+      else if (kind == LS_KIND_UNKNOWN)
+        fprintf(stderr, "linesight analyse: %s: not a file the analysis reads (unknown header)\n", argv[i]);
       else
-        fprintf(stderr, "linesight analyse: %s: a %s file, not used by the analysis\n", argv[i],
-                ls_file_kind_name(kind));
+        rc = ls_ingest_read_refdata(argv[i], &ro, &ref, &kind, &stats, &err);
+      if (rc == LS_OK && ls_analysis_sources_add(&sources, kind, argv[i]))
+        rc = LS_FAIL(&err, LS_ERR_NOMEM, "out of memory");
     }
     if (rc == LS_OK && rejects.n)
       fprintf(stderr, "linesight analyse: %lu rows rejected (not analysed)\n", rejects.n);
@@ -150,6 +207,8 @@ int cli_analyse(int argc, char **argv) {
       rc = ls_store_events_load(st, ao.from, ao.to, &ev, &err);
     if (rc == LS_OK)
       rc = ls_store_refdata_load(st, &ref, &err);
+    if (rc == LS_OK)
+      rc = ls_analysis_sources_load(st, &sources, &err);
   }
   if (rc)
     goto out;
@@ -200,6 +259,8 @@ out:
   ls_analysis_free(a);
   ls_events_free(&ev);
   ls_refdata_free(&ref);
+  ls_analysis_sources_free(&sources);
+  free(holidays);
   ls_store_close(st);
   ls_tz_close(tz);
   return exit_code;
