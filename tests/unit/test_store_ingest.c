@@ -2,7 +2,8 @@
 /* Store ingest of operator returns: the format is routed to the operator
  * reader, mirror records of returns read in one ingest are stored as one
  * event with both sides, across ingests the stored copy stays, and the
- * format/mapping usage errors. */
+ * format/mapping usage errors; duplicate detection on a nearly
+ * time-ordered batch. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -176,11 +177,78 @@ static void test_usage_errors(void **state) {
   assert_int_equal(n, 0);
 }
 
+/* Duplicate detection on a time-ordered batch with late events (repeats of
+ * earlier rows, some repeated twice, some late but new, some in-order
+ * repeats within an equal-start run) against an O(n^2) reference that keeps
+ * the first occurrence of each key. */
+static void dedupe_nearly_sorted_batch(void **state) {
+  (void)state;
+  enum { N = 4000 };
+  ls_events ev, ref;
+  ls_events_init(&ev);
+  ls_events_init(&ref);
+  uint64_t x = 12345;
+  int64_t t = 1700000000;
+  for (int i = 0; i < N; i++) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    unsigned r = (unsigned)(x >> 33);
+    size_t c = ev.count;
+    if (c > 10 && r % 100 < 3) { /* a late copy of an earlier event */
+      size_t j = c - 1 - r / 100 % (c < 300 ? c - 1 : 300);
+      assert_int_equal(ls_events_push(&ev, ev.start[j], ev.type[j], ev.caller[j], ev.callee[j],
+                                      ev.duration[j], 7, 8, LS_NO_ID, LS_NO_ID),
+                       LS_OK);
+      continue;
+    }
+    if (c > 10 && r % 100 < 5) { /* late but new: another duration */
+      assert_int_equal(ls_events_push(&ev, t - 1 - r % 50, LS_EV_CALL, r % 7, r % 5, 1000 + i,
+                                      LS_NO_ID, LS_NO_ID, LS_NO_ID, LS_NO_ID),
+                       LS_OK);
+      continue;
+    }
+    if (c > 0 && r % 100 < 8) { /* an in-order repeat of the previous event */
+      assert_int_equal(ls_events_push(&ev, ev.start[c - 1], ev.type[c - 1], ev.caller[c - 1],
+                                      ev.callee[c - 1], ev.duration[c - 1], 1, 2, 3, 4),
+                       LS_OK);
+      continue;
+    }
+    t += r % 3; /* equal starts too */
+    assert_int_equal(ls_events_push(&ev, t, (ls_event_type)(r % 2), r % 7, r / 7 % 5, (int32_t)(r % 4),
+                                    r % 9, LS_NO_ID, LS_NO_ID, LS_NO_ID),
+                     LS_OK);
+  }
+  for (size_t i = 0; i < ev.count; i++) {
+    int seen = 0;
+    for (size_t j = 0; j < ref.count && !seen; j++)
+      seen = ref.start[j] == ev.start[i] && ref.type[j] == ev.type[i] &&
+             ref.caller[j] == ev.caller[i] && ref.callee[j] == ev.callee[i] &&
+             ref.duration[j] == ev.duration[i];
+    if (!seen)
+      assert_int_equal(ls_events_push(&ref, ev.start[i], (ls_event_type)ev.type[i], ev.caller[i],
+                                      ev.callee[i], ev.duration[i], ev.caller_cell[i],
+                                      ev.callee_cell[i], ev.caller_imei[i], ev.callee_imei[i]),
+                       LS_OK);
+  }
+  size_t before = ev.count;
+  uint64_t dups = 0;
+  assert_int_equal(ls_store_events_dedupe(&ev, 0, &dups), LS_OK);
+  assert_true(dups > 100);
+  assert_int_equal(dups, before - ref.count);
+  assert_int_equal(ev.count, ref.count);
+  assert_memory_equal(ev.start, ref.start, ref.count * sizeof *ev.start);
+  assert_memory_equal(ev.caller, ref.caller, ref.count * sizeof *ev.caller);
+  assert_memory_equal(ev.duration, ref.duration, ref.count * sizeof *ev.duration);
+  assert_memory_equal(ev.caller_cell, ref.caller_cell, ref.count * sizeof *ev.caller_cell);
+  ls_events_free(&ev);
+  ls_events_free(&ref);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_mirrors_in_one_ingest, setup, teardown),
       cmocka_unit_test_setup_teardown(test_mirrors_across_ingests, setup, teardown),
       cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
+      cmocka_unit_test(dedupe_nearly_sorted_batch),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
