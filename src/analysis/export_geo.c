@@ -214,17 +214,6 @@ static void emit(ls__ex_out *o, const ls__ex_model *m, const feature *f, emit_st
   st->count++;
 }
 
-static void join(ls_buf *b, json_t *arr, const char *sep) {
-  size_t i;
-  json_t *v;
-  ls_buf_reset(b);
-  json_array_foreach(arr, i, v) {
-    const char *s = json_string_value(v);
-    if (s && ((b->len && ls_buf_puts(b, sep)) || ls_buf_puts(b, s)))
-      break;
-  }
-}
-
 static void open_folder(ls__ex_out *o, emit_state *st, geo_kind k) {
   if (st->kml)
     ls__export_out_printf(o, "    <Folder>\n      <name>%s</name>\n", folder_names[k]);
@@ -285,8 +274,13 @@ static void write_features(ls__ex_out *o, const ls__ex_model *m, emit_state *st,
     ls_buf_reset(&f.text);
     for (size_t k = 0; k < t->n; k++) {
       const char *cid = ls_dict_str(&m->ev->cells, m->cells[m->points[t->first + k].cell].cell);
-      if ((k && ls_buf_puts(&f.text, ";")) || ls_buf_puts(&f.text, cid))
+      ls_status rc = k ? ls_buf_puts(&f.text, ";") : LS_OK;
+      if (!rc)
+        rc = ls_buf_puts(&f.text, cid);
+      if (rc) {
+        ls__export_out_check(o, rc);
         break;
+      }
     }
     add_str(&f, "number", nd->label);
     add_str(&f, "role", nd->role);
@@ -318,7 +312,7 @@ static void write_features(ls__ex_out *o, const ls__ex_model *m, emit_state *st,
     f.style = "address";
     f.lat = nd->address->lat;
     f.lon = nd->address->lon;
-    join(&f.text, json_object_get(nd->json, "explain"), "; ");
+    ls__export_out_join(o, &f.text, json_object_get(nd->json, "explain"), "; ");
     flags_text(nd->address->flags, flags, sizeof flags);
     add_str(&f, "address", nd->label);
     add_str(&f, "lines", nd->lines);

@@ -65,28 +65,15 @@ static void put_int(ls__ex_out *o, int64_t v, int present) {
     ls__export_out_puts(o, ",");
 }
 
-/* The strings of a JSON array joined by sep into b (reset first); a join
- * that reaches the limit is cut there. */
-static void join(ls_buf *b, json_t *arr, const char *sep) {
-  size_t i;
-  json_t *v;
-  ls_buf_reset(b);
-  json_array_foreach(arr, i, v) {
-    const char *s = json_string_value(v);
-    if (s && ((b->len && ls_buf_puts(b, sep)) || ls_buf_puts(b, s)))
-      break;
-  }
-}
-
 static const char *sex_name(char s) { return s == 'M' ? "male" : s == 'F' ? "female" : "unknown"; }
 
-static void flags_text(uint32_t flags, ls_buf *b) {
+static void flags_text(ls__ex_out *o, uint32_t flags, ls_buf *b) {
   static const char *const names[] = {"missing_episodes", "looked_after",    "excluded_from_school",
                                       "vulnerable_adult", "drug_dependency", "mental_health"};
   ls_buf_reset(b);
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if ((flags & (1u << i)) && ls_buf_printf(b, "%s%s", b->len ? ";" : "", names[i]))
-      break;
+  for (size_t i = 0; i < sizeof names / sizeof names[0] && !o->nomem; i++)
+    if (flags & (1u << i))
+      ls__export_out_check(o, ls_buf_printf(b, "%s%s", b->len ? ";" : "", names[i]));
 }
 
 static const char entity_header[] =
@@ -101,29 +88,29 @@ static void write_entity(ls__ex_out *o, const ls__ex_model *m, const ls__ex_node
   ls_buf_reset(tmp);
   switch (nd->kind) {
   case LS__EX_LINE:
-    join(desc, json_object_get(nd->json, "explain"), "; ");
+    ls__export_out_join(o, desc, json_object_get(nd->json, "explain"), "; ");
     g = finding(nd->score);
     break;
   case LS__EX_NUMBER:
     if (nd->role) {
-      ls_buf_printf(desc, "%s number of %s", nd->role, nd->lines ? nd->lines : "");
+      ls__export_out_check(o, ls_buf_printf(desc, "%s number of %s", nd->role, nd->lines ? nd->lines : ""));
       g = finding(nd->score);
     }
     break;
   case LS__EX_HANDSET:
-    ls_buf_puts(desc, "handset (IMEI) that carried a line's own number");
+    ls__export_out_check(o, ls_buf_puts(desc, "handset (IMEI) that carried a line's own number"));
     break;
   case LS__EX_PERSON:
     g = (grade){'2', 'C', NULL};
-    ls_buf_puts(desc, "attributed user of a number in the line's network");
+    ls__export_out_check(o, ls_buf_puts(desc, "attributed user of a number in the line's network"));
     if (nd->person)
-      flags_text(nd->person->flags, tmp);
+      flags_text(o, nd->person->flags, tmp);
     break;
   case LS__EX_ADDRESS:
-    join(desc, json_object_get(nd->json, "explain"), "; ");
+    ls__export_out_join(o, desc, json_object_get(nd->json, "explain"), "; ");
     g = finding(nd->score);
     if (nd->address)
-      flags_text(nd->address->flags, tmp);
+      flags_text(o, nd->address->flags, tmp);
     break;
   default:
     break;
@@ -152,7 +139,7 @@ static void write_entity(ls__ex_out *o, const ls__ex_model *m, const ls__ex_node
   if (nd->kind == LS__EX_LINE) {
     json_t *harm = json_object_get(nd->json, "harm"), *cust = json_object_get(nd->json, "customers");
     put_field(o, json_string_value(json_object_get(nd->json, "origin")));
-    join(tmp, json_object_get(nd->json, "destinations"), ";");
+    ls__export_out_join(o, tmp, json_object_get(nd->json, "destinations"), ";");
     put_field(o, ls_buf_str(tmp));
     json_t *hs = json_object_get(harm, "score");
     put_num(o, json_is_number(hs) ? json_number_value(hs) : NAN);
@@ -179,31 +166,34 @@ static void write_link(ls__ex_out *o, const ls__ex_model *m, size_t i, ls_buf *l
   switch (ed->kind) {
   case LS__EX_ROLE:
     g = finding(ed->score);
-    ls_buf_puts(label, ed->role ? ed->role : "");
-    ls_buf_printf(desc, "%s number of line %s", ed->role ? ed->role : "", b->label);
+    ls__export_out_check(o, ls_buf_puts(label, ed->role ? ed->role : ""));
+    ls__export_out_check(o, ls_buf_printf(desc, "%s number of line %s", ed->role ? ed->role : "", b->label));
     break;
   case LS__EX_CONTACT:
     counts = 1;
     arrow = ed->forward && ed->backward ? "both" : ed->forward ? "forward" : "backward";
-    ls_buf_printf(label, "%lld calls, %lld texts", (long long)ed->calls, (long long)ed->sms);
-    ls_buf_printf(desc, "%lld from %s, %lld from %s; %lld s of calls", (long long)ed->forward, a->label,
-                  (long long)ed->backward, b->label, (long long)ed->duration_s);
+    ls__export_out_check(o, ls_buf_printf(label, "%lld calls, %lld texts", (long long)ed->calls, (long long)ed->sms));
+    ls__export_out_check(o, ls_buf_printf(desc, "%lld from %s, %lld from %s; %lld s of calls",
+                                          (long long)ed->forward, a->label, (long long)ed->backward,
+                                          b->label, (long long)ed->duration_s));
     break;
   case LS__EX_USED_IN:
-    ls_buf_printf(label, "%lld events", (long long)ed->forward);
-    ls_buf_puts(desc, "the handset carried the number's SIM");
+    ls__export_out_check(o, ls_buf_printf(label, "%lld events", (long long)ed->forward));
+    ls__export_out_check(o, ls_buf_puts(desc, "the handset carried the number's SIM"));
     break;
   case LS__EX_USES:
     g = (grade){'2', 'C', "Unconfirmed"};
-    ls_buf_puts(label, "uses");
-    ls_buf_printf(desc, "attribution%s%s",
-                  ed->attribution && ed->attribution->source ? " from " : "",
-                  ed->attribution && ed->attribution->source ? ed->attribution->source : "");
+    ls__export_out_check(o, ls_buf_puts(label, "uses"));
+    ls__export_out_check(o, ls_buf_printf(desc, "attribution%s%s",
+                                          ed->attribution && ed->attribution->source ? " from " : "",
+                                          ed->attribution && ed->attribution->source
+                                              ? ed->attribution->source
+                                              : ""));
     break;
   case LS__EX_CUCKOO:
     g = finding(ed->score);
-    ls_buf_puts(label, "cuckooed");
-    join(desc, json_object_get(a->json, "explain"), "; ");
+    ls__export_out_check(o, ls_buf_puts(label, "cuckooed"));
+    ls__export_out_join(o, desc, json_object_get(a->json, "explain"), "; ");
     break;
   default:
     break;

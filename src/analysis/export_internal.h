@@ -123,14 +123,21 @@ struct ls_buf; /* src/core/ls_buf.h */
 
 typedef struct ls__ex_out {
   FILE *f;
-  int failed;
+  int failed; /* a write failed */
+  int nomem;  /* building a value ran out of memory */
 } ls__ex_out;
 
 /* Opens path.tmp for writing; ls__export_out_close renames it to path when
- * nothing failed (and removes it otherwise). */
+ * nothing failed (and removes it otherwise: LS_ERR_NOMEM when o->nomem was
+ * set, LS_ERR_IO otherwise). */
 ls_status ls__export_out_open(ls__ex_out *o, const char *path, ls_error *err);
 ls_status ls__export_out_close(ls__ex_out *o, const char *path, ls_error *err);
 void ls__export_out_puts(ls__ex_out *o, const char *s);
+/* Records the status of building a value (ls_buf): LS_ERR_NOMEM fails the
+ * file; LS_ERR_LIMIT only cuts the value. */
+void ls__export_out_check(ls__ex_out *o, ls_status rc);
+/* The strings of a JSON array joined by sep into b (reset first). */
+void ls__export_out_join(ls__ex_out *o, struct ls_buf *b, json_t *arr, const char *sep);
 void ls__export_out_printf(ls__ex_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Text made safe for XML 1.0 content and attribute values: & < > " ' as
  * entities, tab and line ends as character references (attributes keep

@@ -635,9 +635,14 @@ static ls_status build_refdata(ls__ex_model *m, ls_error *err) {
     ls_buf b;
     ls_buf_init(&b, 1u << 20);
     uint32_t an;
-    int found = ls_buf_printf(&b, "address:%s", ad->address_id) == LS_OK &&
-                ls_dict_find(&m->ids, ls_buf_str(&b), b.len, &an) == LS_OK;
+    rc = ls_buf_printf(&b, "address:%s", ad->address_id);
+    int found = rc == LS_OK && ls_dict_find(&m->ids, ls_buf_str(&b), b.len, &an) == LS_OK;
     ls_buf_free(&b);
+    if (rc == LS_ERR_NOMEM) {
+      rc = LS_FAIL(err, rc, "out of memory building the export");
+      goto out;
+    }
+    rc = LS_OK; /* an id over the limit names no exported address */
     if (found && !m->nodes[an].address)
       m->nodes[an].address = ad;
   }

@@ -39,6 +39,7 @@ static size_t utf8_len(const unsigned char *p) {
 ls_status ls__export_out_open(ls__ex_out *o, const char *path, ls_error *err) {
   char tmp[LS_ERROR_FILE_MAX + 8];
   o->failed = 0;
+  o->nomem = 0;
   o->f = NULL;
   if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
     return LS_FAIL(err, LS_ERR_USAGE, "%s: output path too long", path);
@@ -53,13 +54,36 @@ ls_status ls__export_out_close(ls__ex_out *o, const char *path, ls_error *err) {
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   if (!o->f)
     return LS_OK;
-  int bad = o->failed || ferror(o->f);
+  int bad = o->failed || o->nomem || ferror(o->f);
   bad = fclose(o->f) != 0 || bad;
   o->f = NULL;
   if (!bad && rename(tmp, path) == 0)
     return LS_OK;
   remove(tmp);
+  if (o->nomem)
+    return LS_FAIL(err, LS_ERR_NOMEM, "out of memory writing %s", path);
   return ls_error_set(err, LS_ERR_IO, path, 0, 0, "write failed");
+}
+
+void ls__export_out_check(ls__ex_out *o, ls_status rc) {
+  if (rc == LS_ERR_NOMEM)
+    o->nomem = 1;
+}
+
+void ls__export_out_join(ls__ex_out *o, ls_buf *b, json_t *arr, const char *sep) {
+  size_t i;
+  json_t *v;
+  ls_buf_reset(b);
+  json_array_foreach(arr, i, v) {
+    const char *s = json_string_value(v);
+    ls_status rc = s && b->len ? ls_buf_puts(b, sep) : LS_OK;
+    if (!rc && s)
+      rc = ls_buf_puts(b, s);
+    if (rc) {
+      ls__export_out_check(o, rc);
+      break;
+    }
+  }
 }
 
 void ls__export_out_puts(ls__ex_out *o, const char *s) {

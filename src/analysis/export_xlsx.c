@@ -70,14 +70,19 @@ static void header(sheet *s, const char *const *names, size_t n) {
   s->row = 1;
 }
 
-static void join(ls_buf *b, json_t *arr, const char *sep) {
+static void join(sheet *s, ls_buf *b, json_t *arr, const char *sep) {
   size_t i;
   json_t *v;
   ls_buf_reset(b);
   json_array_foreach(arr, i, v) {
     const char *str = json_string_value(v);
-    if (str && ((b->len && ls_buf_puts(b, sep)) || ls_buf_puts(b, str)))
+    ls_status rc = str && b->len ? ls_buf_puts(b, sep) : LS_OK;
+    if (!rc && str)
+      rc = ls_buf_puts(b, str);
+    if (rc) {
+      s->nomem |= rc == LS_ERR_NOMEM;
       break;
+    }
   }
 }
 
@@ -95,15 +100,15 @@ static void lines_sheet(sheet *s, const ls__ex_model *m, ls_buf *tmp) {
     put_json_num(s, 1, json_object_get(l, "rank"));
     put_json_num(s, 2, json_object_get(l, "score"));
     put_str(s, 3, json_string_value(json_object_get(l, "origin")));
-    join(tmp, json_object_get(l, "destinations"), "; ");
+    join(s, tmp, json_object_get(l, "destinations"), "; ");
     put_str(s, 4, ls_buf_str(tmp));
     put_str(s, 5, json_string_value(json_object_get(l, "first_seen")));
     put_str(s, 6, json_string_value(json_object_get(l, "last_seen")));
-    join(tmp, json_object_get(l, "numbers"), "; ");
+    join(s, tmp, json_object_get(l, "numbers"), "; ");
     put_str(s, 7, ls_buf_str(tmp));
-    join(tmp, json_object_get(l, "holders"), "; ");
+    join(s, tmp, json_object_get(l, "holders"), "; ");
     put_str(s, 8, ls_buf_str(tmp));
-    join(tmp, json_object_get(l, "runners"), "; ");
+    join(s, tmp, json_object_get(l, "runners"), "; ");
     put_str(s, 9, ls_buf_str(tmp));
     put_json_num(s, 10, json_object_get(l, "customers"));
     put_json_num(s, 11, json_object_get(harm, "score"));
@@ -151,7 +156,7 @@ static void safeguarding_sheet(sheet *s, const ls__ex_model *m, ls_buf *tmp) {
     put_str(s, 0, json_string_value(json_object_get(c, "subject")));
     put_str(s, 1, json_string_value(json_object_get(c, "priority")));
     put_str(s, 2, json_string_value(json_object_get(c, "line")));
-    join(tmp, json_object_get(c, "reasons"), "; ");
+    join(s, tmp, json_object_get(c, "reasons"), "; ");
     put_str(s, 3, ls_buf_str(tmp));
     s->row++;
   }
@@ -192,7 +197,7 @@ static void cuckoo_sheet(sheet *s, const ls__ex_model *m, ls_buf *tmp) {
       put_num(s, 4, m->nodes[id].address->lon);
       put_str(s, 5, m->nodes[id].address->cell_id);
     }
-    join(tmp, json_object_get(c, "explain"), "; ");
+    join(s, tmp, json_object_get(c, "explain"), "; ");
     put_str(s, 6, ls_buf_str(tmp));
     s->row++;
   }

@@ -242,24 +242,31 @@ def check_xlsx(path, exp):
 
 
 def check_hostile(spec, prefix, ents, gml, gexf, geo, rows):
-    """The hostile strings come back exactly, in every format."""
-    origin, cell_name, source = spec["origin"], spec["cell_name"], spec["source"]
-    line = [e for e in ents if e["entity_type"] == "Deal Line" and e["origin"] == origin]
-    check(line, "i2: hostile origin not read back")
+    """The hostile strings come back exactly, in every format: cell names
+    (cell id + spec["cell_suffix"]), line origins and attribution sources."""
+    origin, suffix, source = spec["origin"], spec["cell_suffix"], spec["source"]
+    check(any(e["entity_type"] == "Deal Line" and e["origin"] == origin for e in ents),
+          "i2: hostile origin not read back")
+    with open(prefix + "-links.csv", newline="", encoding="utf-8-sig") as f:
+        check(any(source in l["description"] for l in csv.DictReader(f)), "i2: hostile source")
     for G, fmt in ((gml, "graphml"), (gexf, "gexf")):
         check(any(d.get("origin") == origin for _, d in G.nodes(data=True)), f"{fmt}: hostile origin")
         check(any(d.get("attribution_source") == source for _, _, d in G.edges(data=True)),
               f"{fmt}: hostile attribution source")
-    check(any(f["properties"].get("cell_name") == cell_name for f in geo["features"]),
-          "geojson: hostile cell name")
+    cells = [f["properties"] for f in geo["features"] if f["properties"]["kind"] == "cell"]
+    check(cells and all(p["cell_name"] == p["cell"] + suffix and p["name"] == p["cell_name"]
+                        for p in cells), "geojson: hostile cell names not read back")
     import xml.etree.ElementTree as ET
     ns = {"k": "http://www.opengis.net/kml/2.2"}
-    kml = ET.parse(prefix + ".kml")
-    names = [p.findtext("k:name", namespaces=ns) for p in kml.iterfind(".//k:Placemark", ns)]
-    check(cell_name in names, "kml: hostile cell name")
+    placemarks = [p for p in ET.parse(prefix + ".kml").iterfind(".//k:Placemark", ns)
+                  if p.find("k:Point", ns) is not None]
+    ok = bool(placemarks)
+    for p in placemarks:
+        data = {d.get("name"): d.findtext("k:value", namespaces=ns) for d in p.iterfind(".//k:Data", ns)}
+        if data.get("kind") == "cell":
+            ok = ok and p.findtext("k:name", namespaces=ns) == data["cell"] + suffix == data["cell_name"]
+    check(ok, "kml: hostile cell names not read back")
     check(any(r[3] == origin for r in rows["Lines"][1:]), "xlsx: hostile origin")
-    with open(prefix + "-links.csv", newline="", encoding="utf-8-sig") as f:
-        check(any(source in l["description"] for l in csv.DictReader(f)), "i2: hostile source")
 
 
 def main():
