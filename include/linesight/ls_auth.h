@@ -25,6 +25,8 @@ typedef enum ls_role {
   LS_ROLE_OFFICER,      /* operations: result entry and reports */
   LS_ROLE_SAFEGUARDING, /* partner agency: the safeguarding list only */
   LS_ROLE_PRESS,        /* published operation totals only */
+  LS_ROLE_SUPERVISOR,   /* an analyst who also approves diversion-text campaigns
+                         * (a second pair of eyes: never their own) */
   LS_ROLE_COUNT
 } ls_role;
 

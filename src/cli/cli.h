@@ -28,6 +28,7 @@ int cli_audit(int argc, char **argv);
 int cli_ingest(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_indicators(int argc, char **argv);
+int cli_message(int argc, char **argv);
 int cli_export(int argc, char **argv);
 
 #endif

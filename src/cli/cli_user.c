@@ -22,7 +22,7 @@ static const char user_usage[] =
     "       linesight user disable --name U [--db D]\n"
     "       linesight user list [--db D] [--json]\n"
     "       linesight user area --force F [--db D] AREA...             (F polices these areas)\n"
-    "roles: admin, analyst, officer, safeguarding, press; force 'national' sees every force\n";
+    "roles: admin, analyst, officer, safeguarding, press, supervisor; force 'national' sees every force\n";
 
 /* Who ran the command, for the audit trail. */
 static void cli_actor(char out[96]) {

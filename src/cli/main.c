@@ -24,6 +24,7 @@ static const command commands[] = {
     {"ingest", cli_ingest, "load events and reference CSVs into the store"},
     {"demo", cli_demo, "ingest the bundled sample and show the store"},
     {"indicators", cli_indicators, "bandicoot's indicators per number or for a bandicoot file"},
+    {"message", cli_message, "diversion texts to a deal line's customers through an SMS gateway"},
     {"export", cli_export, "the latest analysis for i2, Gephi, GIS tools and Excel"},
 };
 

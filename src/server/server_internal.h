@@ -34,6 +34,9 @@ typedef enum ls__perm {
   LS__PERM_ANALYSE,      /* running an analysis */
   LS__PERM_REPORTS_READ, /* reading the public's reports */
   LS__PERM_ADMIN,        /* users and the audit trail */
+  LS__PERM_INTEL_GRADE,  /* grading and linking intelligence items */
+  LS__PERM_MESSAGES,     /* planning and creating diversion-text campaigns */
+  LS__PERM_MESSAGES_APPROVE, /* approving them (the supervisor) */
   LS__PERM_COUNT
 } ls__perm;
 

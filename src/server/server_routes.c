@@ -14,6 +14,7 @@
 
 #include "linesight/ls_time.h"
 #include "server_internal.h"
+#include "server_public.h"
 
 typedef struct route {
   const char *method;
@@ -23,7 +24,6 @@ typedef struct route {
 } route;
 
 static void index_page(ls__request *rq, ls__response *rs) { ls__server_console(rq, rs, "index.html"); }
-static void report_page(ls__request *rq, ls__response *rs) { ls__server_static(rq, rs, "report.html"); }
 
 /* docs/server.md repeats this table; tests/cli/serve_api.sh checks every row. */
 static const route routes[] = {
@@ -45,13 +45,27 @@ static const route routes[] = {
     {"GET", "/api/audit/verify", LS__PERM_ADMIN, ls__api_audit_verify},
     {"POST", "/api/public/reports", LS__PERM_PUBLIC, ls__api_public_report_add},
     {"GET", "/api/reports", LS__PERM_REPORTS_READ, ls__api_public_reports_list},
-    {"GET", "/report", LS__PERM_PUBLIC, report_page},
+    {"GET", "/api/intel", LS__PERM_REPORTS_READ, ls__api_intel_list},
+    {"GET", "/api/intel/*", LS__PERM_REPORTS_READ, ls__api_intel_get},
+    {"POST", "/api/intel/*/grade", LS__PERM_INTEL_GRADE, ls__api_intel_grade},
+    {"POST", "/api/intel/*/links", LS__PERM_INTEL_GRADE, ls__api_intel_link},
+    {"POST", "/api/intel/*/unlink", LS__PERM_INTEL_GRADE, ls__api_intel_unlink},
+    {"GET", "/api/messages/plan", LS__PERM_MESSAGES, ls__api_messages_plan},
+    {"GET", "/api/messages/campaigns", LS__PERM_MESSAGES, ls__api_messages_list},
+    {"POST", "/api/messages/campaigns", LS__PERM_MESSAGES, ls__api_messages_create},
+    {"GET", "/api/messages/campaigns/*", LS__PERM_MESSAGES, ls__api_messages_get},
+    {"POST", "/api/messages/campaigns/*/approve", LS__PERM_MESSAGES_APPROVE, ls__api_messages_approve},
+    {"POST", "/api/messages/campaigns/*/cancel", LS__PERM_MESSAGES, ls__api_messages_cancel},
+    {"GET", "/api/messages/dnc", LS__PERM_MESSAGES, ls__api_messages_dnc_list},
+    {"POST", "/api/messages/dnc", LS__PERM_MESSAGES, ls__api_messages_dnc_add},
+    {"GET", "/report", LS__PERM_PUBLIC, ls__public_report_page},
+    {"POST", "/report", LS__PERM_PUBLIC, ls__public_report_form},
     {"GET", "/", LS__PERM_PUBLIC, index_page},
 };
 
 static const char *const perm_names[LS__PERM_COUNT] = {
     "public", "session", "lines", "safeguarding", "operations_read", "operations_write",
-    "analyse", "reports_read", "admin"};
+    "analyse", "reports_read", "admin", "intel_grade", "messages", "messages_approve"};
 
 const char *ls__server_perm_name(ls__perm p) {
   return (int)p >= 0 && p < LS__PERM_COUNT ? perm_names[p] : "";
@@ -65,10 +79,15 @@ const char *ls__server_perm_name(ls__perm p) {
 static const unsigned role_perms[LS_ROLE_COUNT] = {
     [LS_ROLE_ADMIN] = ~0u,
     [LS_ROLE_ANALYST] = P(LS__PERM_SESSION) | P(LS__PERM_LINES) | P(LS__PERM_SAFEGUARDING) |
-                        P(LS__PERM_OPS_READ) | P(LS__PERM_ANALYSE) | P(LS__PERM_REPORTS_READ),
+                        P(LS__PERM_OPS_READ) | P(LS__PERM_ANALYSE) | P(LS__PERM_REPORTS_READ) |
+                        P(LS__PERM_INTEL_GRADE) | P(LS__PERM_MESSAGES),
     [LS_ROLE_OFFICER] = P(LS__PERM_SESSION) | P(LS__PERM_OPS_READ) | P(LS__PERM_OPS_WRITE),
     [LS_ROLE_SAFEGUARDING] = P(LS__PERM_SESSION) | P(LS__PERM_SAFEGUARDING),
     [LS_ROLE_PRESS] = P(LS__PERM_SESSION) | P(LS__PERM_OPS_READ),
+    /* an analyst who also approves diversion texts (never their own) */
+    [LS_ROLE_SUPERVISOR] = P(LS__PERM_SESSION) | P(LS__PERM_LINES) | P(LS__PERM_SAFEGUARDING) |
+                           P(LS__PERM_OPS_READ) | P(LS__PERM_ANALYSE) | P(LS__PERM_REPORTS_READ) |
+                           P(LS__PERM_INTEL_GRADE) | P(LS__PERM_MESSAGES) | P(LS__PERM_MESSAGES_APPROVE),
 };
 
 int ls__server_role_may(ls_role role, ls__perm p) {

@@ -11,7 +11,7 @@
 #include "store_internal.h"
 
 static const char *const role_names[LS_ROLE_COUNT] = {"admin", "analyst", "officer", "safeguarding",
-                                                      "press"};
+                                                      "press", "supervisor"};
 
 ls_status ls_auth_init(ls_error *err) {
   if (sodium_init() < 0)
@@ -32,7 +32,7 @@ ls_status ls_auth_role_parse(const char *text, ls_role *out, ls_error *err) {
       return LS_OK;
     }
   return LS_FAIL(err, LS_ERR_USAGE,
-                 "unknown role '%s' (one of: admin, analyst, officer, safeguarding, press)",
+                 "unknown role '%s' (one of: admin, analyst, officer, safeguarding, press, supervisor)",
                  text ? text : "");
 }
 

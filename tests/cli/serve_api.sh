@@ -103,7 +103,21 @@ routes=(
   "GET /api/audit/verify admin"
   "POST /api/public/reports public"
   "GET /api/reports reports_read"
+  "GET /api/intel reports_read"
+  "GET /api/intel/$line reports_read"
+  "POST /api/intel/$line/grade intel_grade"
+  "POST /api/intel/$line/links intel_grade"
+  "POST /api/intel/$line/unlink intel_grade"
+  "GET /api/messages/plan messages"
+  "GET /api/messages/campaigns messages"
+  "POST /api/messages/campaigns messages"
+  "GET /api/messages/campaigns/$line messages"
+  "POST /api/messages/campaigns/$line/approve messages_approve"
+  "POST /api/messages/campaigns/$line/cancel messages"
+  "GET /api/messages/dnc messages"
+  "POST /api/messages/dnc messages"
   "GET /report public"
+  "POST /report public"
   "GET / public"
 )
 # the table above covers every route of the server
@@ -126,8 +140,8 @@ expect 401 "a forged session cookie" "$(code GET /api/lines -b "ls_session=$(pri
 
 # role x permission: who may do what (the model of issue 7)
 declare -A may=(
-  [boss]="session lines safeguarding operations_read operations_write analyse admin reports_read"
-  [nat]="session lines safeguarding operations_read analyse reports_read"
+  [boss]="session lines safeguarding operations_read operations_write analyse admin reports_read intel_grade messages messages_approve"
+  [nat]="session lines safeguarding operations_read analyse reports_read intel_grade messages"
   [officer]="session operations_read operations_write"
   [carer]="session safeguarding"
   [press]="session operations_read"

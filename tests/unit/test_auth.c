@@ -81,7 +81,7 @@ static void roles_parse_and_name(void **state) {
   (void)state;
   ls_role r;
   ls_error err;
-  const char *names[] = {"admin", "analyst", "officer", "safeguarding", "press"};
+  const char *names[] = {"admin", "analyst", "officer", "safeguarding", "press", "supervisor"};
   for (int i = 0; i < LS_ROLE_COUNT; i++) {
     assert_int_equal(ls_auth_role_parse(names[i], &r, &err), LS_OK);
     assert_int_equal(r, i);
@@ -191,14 +191,16 @@ static void secrets_compare_by_content(void **state) {
 /* The route table's permission model, role by role (issue 7). */
 static void roles_have_exactly_their_permissions(void **state) {
   (void)state;
-  /* rows: admin, analyst, officer, safeguarding, press;
-   * columns: session lines safeguarding ops_read ops_write analyse reports_read admin */
+  /* rows: admin, analyst, officer, safeguarding, press, supervisor;
+   * columns: session lines safeguarding ops_read ops_write analyse reports_read admin
+   * intel_grade messages messages_approve */
   static const int want[LS_ROLE_COUNT][LS__PERM_COUNT - 1] = {
-      {1, 1, 1, 1, 1, 1, 1, 1},
-      {1, 1, 1, 1, 0, 1, 1, 0},
-      {1, 0, 0, 1, 1, 0, 0, 0},
-      {1, 0, 1, 0, 0, 0, 0, 0},
-      {1, 0, 0, 1, 0, 0, 0, 0},
+      {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+      {1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0},
+      {1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0},
+      {1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0},
+      {1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0},
+      {1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1},
   };
   for (int r = 0; r < LS_ROLE_COUNT; r++) {
     assert_true(ls__server_role_may((ls_role)r, LS__PERM_PUBLIC));
