@@ -19,6 +19,7 @@
  * Varints are LEB128 (7 bits a byte, low first). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/ls_hash.h"
@@ -173,20 +174,25 @@ static int chunk_decode(const uint8_t *blob, size_t len, size_t n, ls_events *ev
 
 /* ---- dictionaries -------------------------------------------------------- */
 
+/* New dictionary entries and chunks are written with the bulk-copy API:
+ * COPY on PostgreSQL, where a prepared INSERT per row cost a network round
+ * trip each (h8 measured PostgreSQL ingests 4-6x slower than SQLite, most of
+ * it in the ~1M dictionary rows of a 10M-event file); on SQLite it is the
+ * same prepared INSERT per row as before. */
 static const struct dict_table {
   const char *select;  /* id, text in id order */
   const char *next_id; /* one past the largest id */
-  const char *insert;
+  const char *table;   /* for the bulk copy of (id, text) */
+  const char *column;
   const char *last;    /* text of one id, to check the caller's dictionary */
 } dict_tables[3] = {
     {"SELECT id, e164 FROM numbers ORDER BY id", "SELECT COALESCE(MAX(id) + 1, 0) FROM numbers",
-     "INSERT INTO numbers(id, e164) VALUES (?, ?)", "SELECT e164 FROM numbers WHERE id = ?"},
+     "numbers", "e164", "SELECT e164 FROM numbers WHERE id = ?"},
     {"SELECT id, cell_id FROM event_cells ORDER BY id",
-     "SELECT COALESCE(MAX(id) + 1, 0) FROM event_cells",
-     "INSERT INTO event_cells(id, cell_id) VALUES (?, ?)",
+     "SELECT COALESCE(MAX(id) + 1, 0) FROM event_cells", "event_cells", "cell_id",
      "SELECT cell_id FROM event_cells WHERE id = ?"},
     {"SELECT id, imei FROM imeis ORDER BY id", "SELECT COALESCE(MAX(id) + 1, 0) FROM imeis",
-     "INSERT INTO imeis(id, imei) VALUES (?, ?)", "SELECT imei FROM imeis WHERE id = ?"},
+     "imeis", "imei", "SELECT imei FROM imeis WHERE id = ?"},
 };
 
 static ls_dict *dict_of(ls_events *ev, int t) {
@@ -245,18 +251,20 @@ static ls_status dict_append(ls_store *st, const struct dict_table *t, const ls_
   }
   if ((int64_t)d->count == next)
     return LS_OK;
-  rc = ls_stmt_prepare(st, t->insert, &s, err);
+  const char *cols[2] = {"id", t->column};
+  ls_copy *c = NULL;
+  rc = ls_store_copy_begin(st, t->table, cols, 2, 0, &c, err);
   for (uint32_t id = (uint32_t)next; rc == LS_OK && id < d->count; id++) {
-    ls_stmt_bind_int64(s, 1, id);
-    rc = ls_stmt_bind_text(s, 2, ls_dict_str(d, id), d->lengths[id]);
-    if (rc)
-      rc = LS_FAIL(err, rc, "out of memory storing the dictionaries");
-    else
-      rc = step_done(s, err);
-    ls_stmt_reset(s);
+    rc = ls_copy_int64(c, id);
+    if (rc == LS_OK)
+      rc = ls_copy_text(c, ls_dict_str(d, id), d->lengths[id]);
+    rc = rc ? LS_FAIL(err, rc, "cannot store the dictionaries") : ls_copy_row(c, err);
   }
-  ls_stmt_finalize(s);
-  return rc;
+  if (rc) {
+    ls_copy_abort(c);
+    return rc;
+  }
+  return ls_copy_end(c, NULL, err);
 }
 
 /* ---- events -------------------------------------------------------------- */
@@ -831,10 +839,239 @@ static ls_status append_attributions(ls_store *st, const ls_refdata *rd, int64_t
   return rc;
 }
 
+/* ---- reference tables in bulk ------------------------------------------- */
+
+/* A file's reference rows are bulk-copied into a temporary staging table
+ * and merged with one INSERT ... SELECT (an upsert, or for attributions an
+ * insert of the rows not stored yet): on PostgreSQL the row-at-a-time
+ * statements below cost a round trip each, ~5 s of a 1.1M-event ingest of a
+ * simulated world with 20,000 persons (bench/store-backends). The merge is
+ * one statement, so it cannot see a key twice in one file the way the
+ * row-at-a-time path does (the later row replacing the earlier): a file
+ * whose keys repeat takes that path instead. */
+static const struct stage_sql {
+  const char *create; /* the staging table */
+  const char *columns[8];
+  size_t ncolumns;
+  const char *merge;  /* RETURNING one row per row stored */
+} stage_sqls[4] = {
+    {"CREATE TEMP TABLE ls_stage_cells (seq BIGINT, cell_id TEXT, lat DOUBLE PRECISION,"
+     " lon DOUBLE PRECISION, azimuth DOUBLE PRECISION, name TEXT, area TEXT)",
+     {"seq", "cell_id", "lat", "lon", "azimuth", "name", "area"},
+     7,
+     "INSERT INTO cells(cell_id, lat, lon, azimuth, name, area, dataset_id)"
+     " SELECT cell_id, lat, lon, azimuth, name, area, CAST(? AS BIGINT) FROM ls_stage_cells"
+     " WHERE true ORDER BY seq ON CONFLICT(cell_id) DO UPDATE SET"
+     " lat = excluded.lat, lon = excluded.lon, azimuth = excluded.azimuth,"
+     " name = excluded.name, area = excluded.area, dataset_id = excluded.dataset_id"
+     " WHERE cells.lat IS DISTINCT FROM excluded.lat OR cells.lon IS DISTINCT FROM excluded.lon"
+     " OR cells.azimuth IS DISTINCT FROM excluded.azimuth"
+     " OR cells.name IS DISTINCT FROM excluded.name OR cells.area IS DISTINCT FROM excluded.area"
+     " RETURNING 1"},
+    {"CREATE TEMP TABLE ls_stage_persons (seq BIGINT, person_id TEXT, dob_days BIGINT,"
+     " sex TEXT, flags BIGINT)",
+     {"seq", "person_id", "dob_days", "sex", "flags"},
+     5,
+     "INSERT INTO persons(person_id, dob_days, sex, flags, dataset_id)"
+     " SELECT person_id, dob_days, sex, flags, CAST(? AS BIGINT) FROM ls_stage_persons"
+     " WHERE true ORDER BY seq ON CONFLICT(person_id) DO UPDATE SET"
+     " dob_days = excluded.dob_days, sex = excluded.sex, flags = excluded.flags,"
+     " dataset_id = excluded.dataset_id"
+     " WHERE persons.dob_days IS DISTINCT FROM excluded.dob_days"
+     " OR persons.sex IS DISTINCT FROM excluded.sex"
+     " OR persons.flags IS DISTINCT FROM excluded.flags"
+     " RETURNING 1"},
+    {"CREATE TEMP TABLE ls_stage_attributions (seq BIGINT, number TEXT, person_id TEXT,"
+     " valid_from BIGINT, valid_to BIGINT, source TEXT)",
+     {"seq", "number", "person_id", "valid_from", "valid_to", "source"},
+     6,
+     "INSERT INTO attributions(number, person_id, valid_from, valid_to, source, dataset_id)"
+     " SELECT s.number, s.person_id, s.valid_from, s.valid_to, s.source, CAST(? AS BIGINT)"
+     " FROM ls_stage_attributions s WHERE NOT EXISTS (SELECT 1 FROM attributions a"
+     " WHERE a.number = s.number AND a.person_id = s.person_id"
+     " AND a.valid_from IS NOT DISTINCT FROM s.valid_from"
+     " AND a.valid_to IS NOT DISTINCT FROM s.valid_to"
+     " AND a.source IS NOT DISTINCT FROM s.source)"
+     " ORDER BY s.seq RETURNING 1"},
+    {"CREATE TEMP TABLE ls_stage_addresses (seq BIGINT, address_id TEXT, lat DOUBLE PRECISION,"
+     " lon DOUBLE PRECISION, cell_id TEXT, occupant TEXT, flags BIGINT)",
+     {"seq", "address_id", "lat", "lon", "cell_id", "occupant", "flags"},
+     7,
+     "INSERT INTO addresses(address_id, lat, lon, cell_id, occupant, flags, dataset_id)"
+     " SELECT address_id, lat, lon, cell_id, occupant, flags, CAST(? AS BIGINT)"
+     " FROM ls_stage_addresses WHERE true ORDER BY seq ON CONFLICT(address_id) DO UPDATE SET"
+     " lat = excluded.lat, lon = excluded.lon, cell_id = excluded.cell_id,"
+     " occupant = excluded.occupant, flags = excluded.flags, dataset_id = excluded.dataset_id"
+     " WHERE addresses.lat IS DISTINCT FROM excluded.lat"
+     " OR addresses.lon IS DISTINCT FROM excluded.lon"
+     " OR addresses.cell_id IS DISTINCT FROM excluded.cell_id"
+     " OR addresses.occupant IS DISTINCT FROM excluded.occupant"
+     " OR addresses.flags IS DISTINCT FROM excluded.flags"
+     " RETURNING 1"},
+};
+
+static const char *const stage_names[4] = {"ls_stage_cells", "ls_stage_persons",
+                                           "ls_stage_attributions", "ls_stage_addresses"};
+static const char *const stage_drops[4] = {
+    "DROP TABLE ls_stage_cells", "DROP TABLE ls_stage_persons", "DROP TABLE ls_stage_attributions",
+    "DROP TABLE ls_stage_addresses"};
+
+static int stage_index(ls_file_kind kind) {
+  switch (kind) {
+  case LS_KIND_CELLS:
+    return 0;
+  case LS_KIND_PERSONS:
+    return 1;
+  case LS_KIND_ATTRIBUTIONS:
+    return 2;
+  case LS_KIND_ADDRESSES:
+    return 3;
+  default:
+    return -1;
+  }
+}
+
+static uint64_t hash_opt(uint64_t h, const char *s) {
+  return ls_hash_mix(h ^ (s ? ls_hash_bytes(s, strlen(s)) : 0x5bd1e995u));
+}
+
+/* The key of row i (what the row-at-a-time path would find twice). */
+static uint64_t row_key_hash(const ls_refdata *rd, int k, size_t i) {
+  switch (k) {
+  case 0:
+    return hash_opt(0, rd->cells[i].cell_id);
+  case 1:
+    return hash_opt(0, rd->persons[i].person_id);
+  case 2: {
+    const ls_attribution *a = &rd->attributions[i];
+    uint64_t h = hash_opt(hash_opt(ls_hash_bytes(a->number, strlen(a->number)), a->person_id),
+                          a->source);
+    return ls_hash_mix(h ^ (uint64_t)a->from) ^ ls_hash_mix((uint64_t)a->to + 1);
+  }
+  default:
+    return hash_opt(0, rd->addresses[i].address_id);
+  }
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Whether no two rows may share a key: 1 yes, 0 perhaps (equal 64-bit
+ * hashes: take the row-at-a-time path), <0 out of memory. O(n log n). */
+static int keys_unique(const ls_refdata *rd, int k, size_t n) {
+  uint64_t *h = ls_malloc((n ? n : 1) * sizeof *h);
+  if (!h)
+    return LS_ERR_NOMEM;
+  for (size_t i = 0; i < n; i++)
+    h[i] = row_key_hash(rd, k, i);
+  qsort(h, n, sizeof *h, cmp_u64);
+  int unique = 1;
+  for (size_t i = 1; i < n && unique; i++)
+    unique = h[i] != h[i - 1];
+  ls_free(h);
+  return unique;
+}
+
+static ls_status copy_opt_text(ls_copy *c, const char *v) {
+  return v ? ls_copy_text(c, v, strlen(v)) : ls_copy_null(c);
+}
+
+static ls_status stage_row(ls_copy *c, const ls_refdata *rd, int k, size_t i) {
+  ls_status rc = ls_copy_int64(c, (int64_t)i);
+  switch (k) {
+  case 0: {
+    const ls_cell *x = &rd->cells[i];
+    rc = rc ? rc : copy_opt_text(c, x->cell_id);
+    rc = rc ? rc : ls_copy_double(c, x->lat);
+    rc = rc ? rc : ls_copy_double(c, x->lon);
+    rc = rc ? rc : isnan(x->azimuth) ? ls_copy_null(c) : ls_copy_double(c, x->azimuth);
+    rc = rc ? rc : copy_opt_text(c, x->name);
+    rc = rc ? rc : copy_opt_text(c, x->area);
+    break;
+  }
+  case 1: {
+    const ls_person *x = &rd->persons[i];
+    char sex[2] = {x->sex, 0};
+    rc = rc ? rc : copy_opt_text(c, x->person_id);
+    rc = rc ? rc : ls_copy_int64(c, x->dob_days);
+    rc = rc ? rc : ls_copy_text(c, sex, 1);
+    rc = rc ? rc : ls_copy_int64(c, x->flags);
+    break;
+  }
+  case 2: {
+    const ls_attribution *x = &rd->attributions[i];
+    rc = rc ? rc : ls_copy_text(c, x->number, strlen(x->number));
+    rc = rc ? rc : copy_opt_text(c, x->person_id);
+    rc = rc ? rc : x->from == INT64_MIN ? ls_copy_null(c) : ls_copy_int64(c, x->from);
+    rc = rc ? rc : x->to == INT64_MAX ? ls_copy_null(c) : ls_copy_int64(c, x->to);
+    rc = rc ? rc : copy_opt_text(c, x->source);
+    break;
+  }
+  default: {
+    const ls_address *x = &rd->addresses[i];
+    rc = rc ? rc : copy_opt_text(c, x->address_id);
+    rc = rc ? rc : ls_copy_double(c, x->lat);
+    rc = rc ? rc : ls_copy_double(c, x->lon);
+    rc = rc ? rc : copy_opt_text(c, x->cell_id);
+    rc = rc ? rc : copy_opt_text(c, x->occupant);
+    rc = rc ? rc : ls_copy_int64(c, x->flags);
+    break;
+  }
+  }
+  return rc;
+}
+
+static ls_status refdata_bulk(ls_store *st, const ls_refdata *rd, int k, size_t n,
+                              int64_t dataset_id, uint64_t *stored, uint64_t *duplicates,
+                              ls_error *err) {
+  const struct stage_sql *q = &stage_sqls[k];
+  ls_copy *c = NULL;
+  ls_stmt *s = NULL;
+  int created = 0;
+  ls_status rc = ls_store_exec(st, q->create, err);
+  created = rc == LS_OK;
+  if (rc == LS_OK)
+    rc = ls_store_copy_begin(st, stage_names[k], q->columns, q->ncolumns, 0, &c, err);
+  for (size_t i = 0; rc == LS_OK && i < n; i++) {
+    rc = stage_row(c, rd, k, i);
+    rc = rc ? LS_FAIL(err, rc, "cannot stage the reference rows") : ls_copy_row(c, err);
+  }
+  if (c) {
+    if (rc)
+      ls_copy_abort(c);
+    else
+      rc = ls_copy_end(c, NULL, err);
+  }
+  if (rc == LS_OK)
+    rc = ls_stmt_prepare(st, q->merge, &s, err);
+  if (rc == LS_OK) {
+    ls_stmt_bind_int64(s, 1, dataset_id);
+    while ((rc = ls_stmt_step(s, err)) == LS_ROW)
+      (*stored)++;
+    rc = rc == LS_DONE ? LS_OK : rc;
+  }
+  ls_stmt_finalize(s);
+  if (created && rc == LS_OK)
+    rc = ls_store_exec(st, stage_drops[k], err);
+  *duplicates = rc == LS_OK ? n - *stored : 0;
+  return rc;
+}
+
 ls_status ls_store_refdata_append(ls_store *st, const ls_refdata *rd, ls_file_kind kind,
                                   int64_t dataset_id, uint64_t *stored, uint64_t *duplicates,
                                   ls_error *err) {
   *stored = *duplicates = 0;
+  int k = stage_index(kind);
+  size_t n = rows_of(rd, kind);
+  if (k >= 0 && n > 0) {
+    int unique = keys_unique(rd, k, n);
+    if (unique < 0)
+      return LS_FAIL(err, LS_ERR_NOMEM, "out of memory storing %s", ls_file_kind_name(kind));
+    if (unique)
+      return refdata_bulk(st, rd, k, n, dataset_id, stored, duplicates, err);
+  }
   if (kind == LS_KIND_ATTRIBUTIONS)
     return append_attributions(st, rd, dataset_id, stored, duplicates, err);
   const char *sql = upsert_sql(kind);
@@ -842,7 +1079,6 @@ ls_status ls_store_refdata_append(ls_store *st, const ls_refdata *rd, ls_file_ki
     return LS_FAIL(err, LS_ERR_INTERNAL, "not a reference table kind: %d", (int)kind);
   ls_stmt *s = NULL;
   ls_status rc = ls_stmt_prepare(st, sql, &s, err);
-  size_t n = rows_of(rd, kind);
   for (size_t i = 0; rc == LS_OK && i < n; i++) {
     rc = bind_all(s, rd, kind, i, dataset_id);
     if (rc) {
