@@ -205,7 +205,7 @@ static ls_status movement_facts(ctx *c, ls__safeguard *g, uint32_t s) {
   ls_analysis *a = c->a;
   const ls__findings *fx = a->fx;
   const ls__subject *sub = &fx->subjects[s];
-  const ls__line *L = &a->lines[sub->line];
+  const ls__line *L = &a->lines[fx->line_pos[sub->line]];
   const char *num = ls_dict_str(&a->numbers, sub->number), *ev_src = ls__source(a, LS_KIND_EVENTS);
   char t0[LS_ISO_MAX], t1[LS_ISO_MAX], t2[LS_ISO_MAX], line[16];
   ls__line_label(a, sub->line, line);
@@ -253,7 +253,7 @@ static ls_status assess_subject(ctx *c, uint32_t s) {
   ls__findings *fx = a->fx;
   const ls_refdata *ref = a->opts.ref;
   ls__subject *sub = &fx->subjects[s];
-  const ls__line *L = &a->lines[sub->line];
+  const ls__line *L = &a->lines[fx->line_pos[sub->line]];
   const char *num = ls_dict_str(&a->numbers, sub->number);
   const ls__feat *ft = &a->feat[sub->number];
   int64_t first = ft->first, last = ft->last;

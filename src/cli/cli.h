@@ -22,6 +22,8 @@ int cli_results(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_analyse(int argc, char **argv);
 int cli_evaluate(int argc, char **argv);
+int cli_explain(int argc, char **argv);
+int cli_referrals(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_audit(int argc, char **argv);

@@ -18,6 +18,8 @@ static const command commands[] = {
     {"report", cli_report, "a week of action's results: text, json, html, pdf, xlsx"},
     {"analyse", cli_analyse, "find deal lines, their holders, runners and customers"},
     {"evaluate", cli_evaluate, "score an analysis result against a simulated truth"},
+    {"explain", cli_explain, "the evidence behind a number, person, address or line"},
+    {"referrals", cli_referrals, "safeguarding referrals: CSV and a printable page per person"},
     {"serve", cli_serve, "run the HTTP API and the analyst console"},
     {"user", cli_user, "add, change or disable console users"},
     {"audit", cli_audit, "verify or show the audit trail"},

@@ -4,8 +4,8 @@
  * "Referrals"). Both read only what ls_analysis_run kept: the findings, the
  * trips and overnight stays of runners and line phones with their times and
  * cells, and the reference records they rest on, each with its source file. */
-#ifndef LINESIGHT_LS_EXPLAIN_H
-#define LINESIGHT_LS_EXPLAIN_H
+#ifndef LINESIGHT_LS_ANALYSIS_EXPLAIN_H
+#define LINESIGHT_LS_ANALYSIS_EXPLAIN_H
 
 #include "ls_analysis.h"
 #include "ls_error.h"
