@@ -26,13 +26,14 @@ typedef struct attr {
 
 enum {
   NA_KIND, NA_LABEL, NA_ROLE, NA_LINES, NA_SCORE, NA_FIRST, NA_LAST, NA_EVENTS, NA_ORIGIN, NA_DEST,
-  NA_HARM, NA_CUSTOMERS, NA_SEX, NA_FLAGS, NA_LAT, NA_LON, NA_COUNT
+  NA_HARM, NA_CUSTOMERS, NA_SEX, NA_FLAGS, NA_LAT, NA_LON, NA_SAFEGUARDING, NA_COUNT
 };
 static const attr node_attrs[NA_COUNT] = {
     {"kind", T_STRING},      {"label", T_STRING},     {"role", T_STRING},       {"lines", T_STRING},
     {"score", T_DOUBLE},     {"first_seen", T_STRING}, {"last_seen", T_STRING},  {"events", T_LONG},
     {"origin", T_STRING},    {"destinations", T_STRING}, {"harm_score", T_DOUBLE}, {"customers", T_LONG},
-    {"sex", T_STRING},       {"flags", T_STRING},     {"lat", T_DOUBLE},        {"lon", T_DOUBLE}};
+    {"sex", T_STRING},       {"flags", T_STRING},     {"lat", T_DOUBLE},        {"lon", T_DOUBLE},
+    {"safeguarding", T_STRING}};
 
 enum {
   EA_KIND, EA_ROLE, EA_SCORE, EA_CALLS, EA_SMS, EA_DURATION, EA_FROM_TO, EA_TO_FROM, EA_EVENTS,
@@ -115,6 +116,7 @@ static void node_values(const ls__ex_node *nd, value v[NA_COUNT], scratch *s) {
   v[NA_LABEL].text = nd->label;
   v[NA_ROLE].text = nd->role;
   v[NA_LINES].text = nd->lines;
+  v[NA_SAFEGUARDING].text = nd->safeguarding;
   set_num(&v[NA_SCORE], nd->score);
   set_time(&v[NA_FIRST], nd->first);
   set_time(&v[NA_LAST], nd->last);

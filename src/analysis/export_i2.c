@@ -79,7 +79,7 @@ static void flags_text(ls__ex_out *o, uint32_t flags, ls_buf *b) {
 static const char entity_header[] =
     "entity_id,entity_type,label,role,lines,score,first_seen,first_date,first_time,last_seen,last_date,"
     "last_time,events,description,source_evaluation,intelligence_assessment,handling_code,lat,lon,sex,"
-    "dob,flags,origin,destinations,harm_score,customers\r\n";
+    "dob,flags,safeguarding,origin,destinations,harm_score,customers\r\n";
 
 static void write_entity(ls__ex_out *o, const ls__ex_model *m, const ls__ex_node *nd, ls_buf *desc,
                          ls_buf *tmp) {
@@ -136,6 +136,7 @@ static void write_entity(ls__ex_out *o, const ls__ex_model *m, const ls__ex_node
     ls__export_out_puts(o, ",,");
   }
   put_field(o, ls_buf_str(tmp));
+  put_field(o, nd->safeguarding);
   if (nd->kind == LS__EX_LINE) {
     json_t *harm = json_object_get(nd->json, "harm"), *cust = json_object_get(nd->json, "customers");
     put_field(o, json_string_value(json_object_get(nd->json, "origin")));

@@ -42,6 +42,7 @@ typedef struct ls__ex_node {
   int64_t first, last; /* LS__EX_NO_TIME when unknown */
   int64_t events;    /* numbers and handsets: events seen */
   json_t *json;      /* lines and cuckooed addresses: the result's object */
+  const char *safeguarding; /* persons and numbers: priority of their case, else NULL */
   const ls_person *person;
   const ls_address *address;
 } ls__ex_node;

@@ -383,6 +383,12 @@ static ls_status build_roles(ls__ex_model *m, ls_error *err) {
       nd->json = v;
       nd->score = s;
     }
+    /* the nights the line used it, where the analysis gives them */
+    int64_t t0 = parse_time(json_object_get(v, "first_night")), t1 = parse_time(json_object_get(v, "last_night"));
+    if (t0 != LS__EX_NO_TIME && t1 != LS__EX_NO_TIME) {
+      touch(&nd->first, &nd->last, t0);
+      touch(&nd->first, &nd->last, t1);
+    }
     rc = node_add_line(nd, json_string_value(json_object_get(v, "line")), err);
     if (!rc)
       rc = add_edge(m, LS__EX_CUCKOO, an, (uint32_t)json_integer_value(ln), &ei, err);
@@ -694,6 +700,26 @@ ls_status ls__export_model_build(ls__ex_model *m, const char *result_json, const
     rc = build_refdata(m, err);
   if (rc)
     return rc;
+  /* safeguarding cases on their subjects (a person id or a number) */
+  size_t i;
+  json_t *v;
+  json_array_foreach(m->safeguarding, i, v) {
+    const char *subject = json_string_value(json_object_get(v, "subject"));
+    const char *priority = json_string_value(json_object_get(v, "priority"));
+    static const char *const kinds[] = {"person:", "number:"};
+    for (size_t k = 0; subject && k < 2; k++) {
+      ls_buf b;
+      uint32_t id;
+      ls_buf_init(&b, 1u << 20);
+      rc = ls_buf_printf(&b, "%s%s", kinds[k], subject);
+      if (rc == LS_OK && ls_dict_find(&m->ids, ls_buf_str(&b), b.len, &id) == LS_OK &&
+          !m->nodes[id].safeguarding)
+        m->nodes[id].safeguarding = priority ? priority : "yes";
+      ls_buf_free(&b);
+      if (rc == LS_ERR_NOMEM)
+        return LS_FAIL(err, rc, "out of memory building the export");
+    }
+  }
   /* the id pool no longer moves: point the nodes at their ids */
   for (uint32_t i = 0; i < m->n_nodes; i++) {
     m->nodes[i].id = ls_dict_str(&m->ids, i);

@@ -148,16 +148,35 @@ static void numbers_sheet(sheet *s, const ls__ex_model *m) {
 }
 
 static void safeguarding_sheet(sheet *s, const ls__ex_model *m, ls_buf *tmp) {
-  static const char *const cols[] = {"subject", "priority", "line", "reasons"};
+  static const char *const cols[] = {"subject", "priority", "line", "reasons", "person",
+                                     "numbers", "age", "evidence"};
   header(s, cols, sizeof cols / sizeof cols[0]);
-  size_t i;
-  json_t *c;
+  size_t i, k;
+  json_t *c, *ev;
   json_array_foreach(m->safeguarding, i, c) {
     put_str(s, 0, json_string_value(json_object_get(c, "subject")));
     put_str(s, 1, json_string_value(json_object_get(c, "priority")));
     put_str(s, 2, json_string_value(json_object_get(c, "line")));
     join(s, tmp, json_object_get(c, "reasons"), "; ");
     put_str(s, 3, ls_buf_str(tmp));
+    put_str(s, 4, json_string_value(json_object_get(c, "person")));
+    join(s, tmp, json_object_get(c, "numbers"), "; ");
+    put_str(s, 5, ls_buf_str(tmp));
+    put_json_num(s, 6, json_object_get(c, "age"));
+    /* the facts behind the case, each with the file it came from */
+    ls_buf_reset(tmp);
+    json_array_foreach(json_object_get(c, "evidence"), k, ev) {
+      const char *fact = json_string_value(json_object_get(ev, "fact"));
+      const char *src = json_string_value(json_object_get(ev, "source"));
+      ls_status rc = fact ? ls_buf_printf(tmp, "%s%s%s%s%s", tmp->len ? "\n" : "", fact, src ? " [" : "",
+                                          src ? src : "", src ? "]" : "")
+                          : LS_OK;
+      if (rc) {
+        s->nomem |= rc == LS_ERR_NOMEM;
+        break;
+      }
+    }
+    put_str(s, 7, ls_buf_str(tmp));
     s->row++;
   }
 }

@@ -30,10 +30,10 @@ grep -q "analyse" "$tmp/err.txt" || fail "export before analyse does not say to 
 
 "$LINESIGHT" analyse --db "$tmp/s.db" --json "$tmp/r.json" >/dev/null 2>&1 || fail "analyse"
 
-# Cuckooed addresses and safeguarding cases: when this analysis has none,
-# save a run with the world's own (truth.json), one address that the
-# addresses table lacks and one case tied to no line, so that every sheet,
-# layer and link kind is exercised.
+# Cuckooed addresses and safeguarding cases: save a run that adds, where this
+# analysis found none, the world's own (truth.json), and always one address
+# the addresses table lacks and one case tied to no line, so that every
+# sheet, layer and link kind and the unplaced path are exercised.
 "$py" - "$tmp/s.db" "$tmp/w/truth.json" "$tmp/r.json" <<'EOF'
 import json, sqlite3, sys
 db, truth, out = sys.argv[1:4]
@@ -47,12 +47,12 @@ if not r["cuckoo_addresses"]:
                 for a in tl["cuckoo_addresses"]:
                     r["cuckoo_addresses"].append({"address": a, "line": l["id"], "score": 0.8,
                                                   "explain": ["runner phones overnight nearby"]})
-    r["cuckoo_addresses"].append({"address": "A-NOT-IN-TABLE", "line": r["lines"][0]["id"],
-                                  "score": 0.55, "explain": ["test: no coordinates"]})
+r["cuckoo_addresses"].append({"address": "A-NOT-IN-TABLE", "line": r["lines"][0]["id"],
+                              "score": 0.55, "explain": ["test: no coordinates"]})
 if not r["safeguarding"]:
     for n in t["juvenile_runners"]:
         r["safeguarding"].append({"subject": n, "reasons": ["juvenile runner"], "priority": "high"})
-    r["safeguarding"].append({"subject": "P-TEST", "reasons": ["no line"], "priority": "low"})
+r["safeguarding"].append({"subject": "P-TEST", "reasons": ["no line"], "priority": "low"})
 con.execute("INSERT INTO analysis_runs (created, json) VALUES (?, ?)", (created, json.dumps(r)))
 con.commit()
 json.dump(r, open(out, "w"))

@@ -175,6 +175,14 @@ def check_graph(G, fmt, exp):
         if d.get("kind") == "number":
             num = n.split(":", 1)[1]
             check(d.get("role") == exp["role"][num], f"{fmt} role of {num}: {d.get('role')}")
+    if not ARGS.line:
+        first = {}
+        for c in exp["safeguarding"]:
+            first.setdefault(c["subject"], c.get("priority"))
+        for subject, priority in first.items():
+            for key in ("person:" + subject, "number:" + subject):
+                if key in G.nodes:
+                    check(G.nodes[key].get("safeguarding") == priority, f"{fmt} safeguarding of {key}")
     scores = {(e["number"]): e["score"] for e in exp["numbers"] if e.get("role") == "deal"}
     for num, s in scores.items():
         d = G.nodes.get("number:" + num)

@@ -43,7 +43,8 @@ static const char result_json[] =
     "  {\"number\": \"+447700900006\", \"role\": \"deal\", \"score\": 0.95, \"line\": \"LS-0002\"},"
     "  {\"number\": \"+447700900003\", \"role\": \"customer\", \"score\": 0.5, \"line\": \"LS-0002\"}],"
     " \"cuckoo_addresses\": ["
-    "  {\"address\": \"A1\", \"line\": \"LS-0001\", \"score\": 0.8, \"explain\": [\"nights\"]},"
+    "  {\"address\": \"A1\", \"line\": \"LS-0001\", \"score\": 0.8, \"explain\": [\"nights\"],"
+    "   \"first_night\": \"2024-10-07T23:00:00Z\", \"last_night\": \"2024-10-09T01:00:00Z\"},"
     "  {\"address\": \"A2\", \"line\": \"LS-0002\", \"score\": 0.6, \"explain\": []}],"
     " \"safeguarding\": ["
     "  {\"subject\": \"+447700900003\", \"reasons\": [\"juvenile runner\"], \"priority\": \"high\"},"
@@ -205,6 +206,9 @@ static void test_model_all_lines(void **state) {
   assert_int_equal(json_array_size(m.safeguarding), 2);
   assert_string_equal(json_string_value(json_object_get(json_array_get(m.safeguarding, 0), "line")), "LS-0001");
   assert_non_null(node(&m, "address:A1")->address);
+  assert_int_equal(node(&m, "address:A1")->first, T0 + 23 * 3600);
+  assert_string_equal(r->safeguarding, "high"); /* the case's subject is the runner's number */
+  assert_null(d1->safeguarding);
   assert_null(node(&m, "address:A2")->address);
   ls__export_model_free(&m);
   world_free(&w);
