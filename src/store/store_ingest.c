@@ -396,8 +396,22 @@ typedef struct ingest_state {
   int ev_loaded;
   int operator;       /* every file is an operator return */
   pending_file *pending;
-  size_t n_pending, cap_pending;
+  size_t n_pending, cap_pending, n_flushed;
 } ingest_state;
+
+/* Writes the events of the files read but not stored yet, in order, each
+ * with its dataset, and reports them. */
+static ls_status flush_pending(ingest_state *s, ls_error *err) {
+  ls_status rc = LS_OK;
+  for (; rc == LS_OK && s->n_flushed < s->n_pending; s->n_flushed++) {
+    pending_file *p = &s->pending[s->n_flushed];
+    if (p->f.kind == LS_KIND_EVENTS)
+      rc = ls_store_events_append_range(s->st, &s->ev, p->first, p->end, p->f.dataset_id, err);
+    if (rc == LS_OK && s->opts->on_file)
+      s->opts->on_file(s->opts->file_ctx, &p->f);
+  }
+  return rc;
+}
 
 /* Tells the file's kind from its header; refuses what is not a regular file
  * (a directory, a device) before any reader maps it. */
@@ -520,10 +534,13 @@ static ls_status ingest_one(ingest_state *s, const char *path, const char *mappi
     s->pending = grown;
     s->cap_pending = cap;
   }
-  /* events are written once every file is read: a later operator return
-   * may still complete them with its mirror records */
   s->pending[s->n_pending++] =
       (pending_file){f, base, f.kind == LS_KIND_EVENTS ? s->ev.count : base};
+  /* operator returns are written once every file is read, since a later
+   * return may still complete their events with its mirror records; other
+   * files at once (each file's line then appears as soon as it is stored) */
+  if (!s->operator)
+    rc = flush_pending(s, err);
 out:
   if (sha.started)
     sha_finish(&sha, NULL);
@@ -577,13 +594,8 @@ ls_status ls_store_ingest(ls_store *st, const char *const *paths, size_t n,
   rc = begin_write(st, err);
   for (size_t i = 0; rc == LS_OK && i < n; i++)
     rc = ingest_one(&s, paths[i], mapping_of(s.opts, i), err);
-  for (size_t i = 0; rc == LS_OK && i < s.n_pending; i++) {
-    pending_file *p = &s.pending[i];
-    if (p->f.kind == LS_KIND_EVENTS)
-      rc = ls_store_events_append_range(st, &s.ev, p->first, p->end, p->f.dataset_id, err);
-    if (rc == LS_OK && s.opts->on_file)
-      s.opts->on_file(s.opts->file_ctx, &p->f);
-  }
+  if (rc == LS_OK)
+    rc = flush_pending(&s, err);
   if (rc == LS_OK)
     rc = ls_store_commit(st, err);
   if (rc)
