@@ -99,6 +99,8 @@ static int store(ls__request *rq, submission *sub, ls__response *rs) {
 
 static char *dup_str(const char *s) { return s ? strdup(s) : NULL; }
 
+/* Only stored reports count toward the rate limit: someone correcting a
+ * refused form should not be locked out by their own mistakes. */
 void ls__api_public_report_add(ls__request *rq, ls__response *rs) {
   int64_t now = ls_time_now();
   int64_t wait = ls__rl_wait(&rq->srv->rl, LS__RL_PUBLIC_REPORT, rq->client, now);
@@ -144,8 +146,6 @@ void ls__api_public_report_add(ls__request *rq, ls__response *rs) {
   } else if (store(rq, &sub, rs) == 0) {
     ls__rl_hit(&rq->srv->rl, LS__RL_PUBLIC_REPORT, rq->client, now);
     ls__server_json(rs, 201, json_pack("{s:b}", "received", 1));
-  } else if (rs->status < 500) {
-    ls__rl_hit(&rq->srv->rl, LS__RL_PUBLIC_REPORT, rq->client, now); /* a script probing counts too */
   }
   submission_free(&sub);
   json_decref(b);
@@ -316,8 +316,6 @@ void ls__public_report_form(ls__request *rq, ls__response *rs) {
     const char *why = json_string_value(json_object_get(tmp.json, "error"));
     char msg[700];
     snprintf(msg, sizeof msg, "Your report was not sent: %s.", tmp.status >= 500 ? "something went wrong here" : why ? why : "?");
-    if (tmp.status < 500)
-      ls__rl_hit(&rq->srv->rl, LS__RL_PUBLIC_REPORT, rq->client, now);
     html_page(rs, tmp.status >= 500 ? 500 : 400, "Not sent", msg, 0);
   }
   json_decref(tmp.json);

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Diversion texts against a real Kannel (bearerbox + smsbox) and its fake
+# SMSC, counting what arrived at the fake SMSC: the plan's JSON and its
+# exclusions (a child's number, the do-not-contact list), the two-person
+# approval, a campaign sent and delivered, messages_sent in the operation's
+# report, and exactly-once after the sender is killed with SIGKILL: just
+# after the gateway accepted a message (before "sent" was stored), just
+# before a request (after "sending" was stored), and at a random moment.
+set -euo pipefail
+: "${LINESIGHT:?}" "${LS_SRC_DIR:?}"
+for b in /usr/sbin/bearerbox /usr/sbin/smsbox /usr/lib/kannel/test/fakesmsc; do
+  [ -x "$b" ] || { echo "message_kannel: $b is missing: run scripts/setup (kannel, kannel-extras)"; exit 1; }
+done
+tmp=$(mktemp -d)
+kannels=()
+cleanup() {
+  for k in "${kannels[@]}"; do "$LS_SRC_DIR/scripts/kannel" stop "$k" || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+cd "$tmp"
+db="$tmp/t.db"
+pw="correct horse battery"
+op="2024-10 intensification"
+
+"$LINESIGHT" simulate --seed 11 --scale 300 --out world >/dev/null 2>&1
+"$LINESIGHT" ingest --db "$db" world/*.csv >/dev/null
+"$LINESIGHT" analyse --db "$db" --json result.json >/dev/null 2>&1
+line=$(jq -r '.lines[0].id' result.json)
+for u in "ana analyst Hampshire" "sue supervisor Hampshire" "sam supervisor Hampshire"; do
+  read -r n r f <<<"$u"
+  echo "$pw" | "$LINESIGHT" user add --db "$db" --name "$n" --role "$r" --force "$f" >/dev/null
+done
+
+# ---- the plan: exact keys, sorted unique E.164 numbers ----------------------------
+"$LINESIGHT" message plan --db "$db" --line "$line" --json >plan0.json
+[ "$(jq -c 'keys' plan0.json)" = '["excluded","line","recipients"]' ] || fail "plan keys: $(jq -c keys plan0.json)"
+[ "$(jq -c '.excluded | keys' plan0.json)" = '["children","do_not_contact"]' ] || fail "excluded keys"
+[ "$(jq -r .line plan0.json)" = "$line" ] || fail "plan line"
+n0=$(jq '.recipients | length' plan0.json)
+[ "$n0" -ge 6 ] || fail "too few recipients to test with: $n0"
+[ "$(jq -c '.recipients' plan0.json)" = "$(jq -c '.recipients | unique' plan0.json)" ] || fail "recipients not sorted and unique"
+jq -e '[.recipients[] | test("^\\+[1-9][0-9]{6,14}$")] | all' plan0.json >/dev/null || fail "recipients not E.164"
+# every recipient contacted one of the line's deal numbers (the truth's customers)
+jq -r '.recipients[]' plan0.json | sort >got.txt
+jq -r '[.lines[].customers[]] | .[]' world/truth.json | sort -u >customers.txt
+extra=$(comm -23 got.txt customers.txt | wc -l)
+[ "$extra" -le $((n0 / 5)) ] || fail "$extra of $n0 recipients are not customers of any line"
+
+# a child's number and a do-not-contact number leave the list
+child=$(jq -r '.recipients[0]' plan0.json)
+dnc=$(jq -r '.recipients[1]' plan0.json)
+printf 'person_id,dob,sex\nPCHILD1,2010-05-01,male\n' >persons_child.csv
+printf 'number,person_id\n%s,PCHILD1\n' "$child" >attr_child.csv
+"$LINESIGHT" ingest --db "$db" persons_child.csv attr_child.csv >/dev/null
+"$LINESIGHT" message dnc add --db "$db" "${dnc/+44/0}" --reason "asked not to be texted" >/dev/null
+"$LINESIGHT" message plan --db "$db" --line "$line" --json >plan.json
+[ "$(jq '.excluded.children' plan.json)" = 1 ] || fail "child not excluded: $(jq -c .excluded plan.json)"
+[ "$(jq '.excluded.do_not_contact' plan.json)" = 1 ] || fail "dnc not excluded: $(jq -c .excluded plan.json)"
+[ "$(jq '.recipients | length' plan.json)" = $((n0 - 2)) ] || fail "recipients after exclusions"
+jq -e --arg c "$child" --arg d "$dnc" '.recipients | index($c) == null and index($d) == null' plan.json >/dev/null ||
+  fail "an excluded number is still a recipient"
+n=$((n0 - 2))
+"$LINESIGHT" message plan --db "$db" --line LS-9999 --json >/dev/null 2>err.txt && fail "unknown line planned"
+set +e; "$LINESIGHT" message plan --db "$db" --line "$line" --days 0 >/dev/null 2>&1; rc=$?; set -e
+[ "$rc" = 2 ] || fail "--days 0 exit $rc"
+
+# ---- approval: a second person, a supervisor -------------------------------------
+campaign() { # campaign TAG [opts] -> id of a new approved campaign whose text starts with TAG
+  printf '%s help with drugs: FRANK 0300 123 6600. In an emergency call 999.\n' "$1" >"text-$1.txt"
+  local tag=$1
+  shift
+  echo "$pw" | "$LINESIGHT" message create --db "$db" --line "$line" --as ana --text-file "text-$tag.txt" "$@" >create.out
+  local id
+  id=$(sed -nE 's/^campaign ([0-9]+) .*/\1/p' create.out)
+  echo "$pw" | "$LINESIGHT" message approve --db "$db" --campaign "$id" --as sue >/dev/null
+  echo "$id"
+}
+echo "$pw" | "$LINESIGHT" message create --db "$db" --line "$line" --as sue >c1.out
+c1=$(sed -nE 's/^campaign ([0-9]+) .*/\1/p' c1.out)
+grep -q awaiting_approval c1.out || fail "new campaign not awaiting approval"
+if echo "$pw" | "$LINESIGHT" message approve --db "$db" --campaign "$c1" --as sue 2>/dev/null; then fail "creator approved own campaign"; fi
+if echo "$pw" | "$LINESIGHT" message approve --db "$db" --campaign "$c1" --as ana 2>/dev/null; then fail "an analyst approved"; fi
+if echo "wrong password!" | "$LINESIGHT" message approve --db "$db" --campaign "$c1" --as sam 2>/dev/null; then fail "wrong password approved"; fi
+echo "$pw" | "$LINESIGHT" message approve --db "$db" --campaign "$c1" --as sam >/dev/null || fail "supervisor could not approve"
+
+# one gateway for every campaign below; each campaign's text carries a tag
+k="$tmp/k1"
+kannels+=("$k")
+"$LS_SRC_DIR/scripts/kannel" start "$k" >/dev/null
+gw="$k/gateway.conf"
+sed -i 's/^reconcile_wait_s = .*/reconcile_wait_s = 4/' "$gw"
+tagged() { "$LS_SRC_DIR/scripts/kannel" received "$k" | awk -v t="$1" '$2 == t'; }
+exactly_once() { # exactly_once TAG WHAT
+  local counts
+  counts=$(tagged "$1" | awk '{print $1}' | sort | uniq -c | awk '{print $1}' | sort -u | tr '\n' ' ')
+  [ "$counts" = "1 " ] || fail "$2: messages per recipient: $counts"
+  tagged "$1" | awk '{print $1}' | sort >"$1.to"
+  jq -r '.recipients[]' plan.json | sort >"$1.want"
+  cmp -s "$1.to" "$1.want" || fail "$2: the recipients who got a message differ from the plan"
+}
+
+# an unapproved campaign is not sent
+echo "$pw" | "$LINESIGHT" message create --db "$db" --line "$line" --as ana >c2.out
+c2=$(sed -nE 's/^campaign ([0-9]+) .*/\1/p' c2.out)
+if "$LINESIGHT" message send --db "$db" --campaign "$c2" --gateway "$gw" >/dev/null 2>&1; then fail "unapproved campaign sent"; fi
+
+# ---- a whole campaign, credited to the operation -----------------------------------
+"$LINESIGHT" message send --db "$db" --campaign "$c1" --gateway "$gw" >send1.out || fail "send: $(cat send1.out)"
+got=$("$LS_SRC_DIR/scripts/kannel" count "$k")
+[ "$got" = "$n" ] || fail "fake SMSC received $got messages, want $n"
+exactly_once Police "the first campaign"
+"$LS_SRC_DIR/scripts/kannel" received "$k" | grep -c "FRANK 0300 123 6600" | grep -qx "$n" || fail "message text"
+"$LINESIGHT" message status --db "$db" --campaign "$c1" --json >st1.json
+[ "$(jq -r .status st1.json)" = complete ] || fail "campaign 1 not complete: $(cat st1.json)"
+[ "$(jq '.states.delivered' st1.json)" = "$n" ] || fail "delivery reports: $(jq -c .states st1.json)"
+# sending again sends nothing more
+"$LINESIGHT" message send --db "$db" --campaign "$c1" --gateway "$gw" >/dev/null
+[ "$(tagged Police | wc -l)" = "$n" ] || fail "a complete campaign was sent again"
+
+c3=$(campaign OPS --operation "$op" --force Hampshire)
+"$LINESIGHT" message send --db "$db" --campaign "$c3" --gateway "$gw" >/dev/null || fail "send c3"
+"$LINESIGHT" message send --db "$db" --campaign "$c3" --gateway "$gw" >/dev/null || fail "send c3 again"
+"$LINESIGHT" report --db "$db" --operation "$op" --format json >report.json
+[ "$(jq .messages_sent report.json)" = "$n" ] || fail "messages_sent $(jq .messages_sent report.json), want $n (once)"
+
+# ---- kill -9 and resume: exactly once ------------------------------------------------
+for hook in accepted:3 sending:4; do
+  tag="KILL${hook%%:*}"
+  c=$(campaign "$tag")
+  set +e
+  LINESIGHT_TEST_KILL_AT=$hook "$LINESIGHT" message send --db "$db" --campaign "$c" --gateway "$gw" >/dev/null 2>&1
+  rc=$?
+  set -e
+  [ "$rc" = 137 ] || fail "$hook: the sender was not killed (exit $rc)"
+  "$LINESIGHT" message status --db "$db" --campaign "$c" --json >mid.json
+  [ "$(jq '.states.sending' mid.json)" = 1 ] || fail "$hook: one message should be in doubt: $(jq -c .states mid.json)"
+  "$LINESIGHT" message send --db "$db" --campaign "$c" --gateway "$gw" >resume.out 2>&1 || fail "$hook resume: $(cat resume.out)"
+  case $hook in
+    accepted:*) grep -q "1 in doubt found sent, 0 in doubt sent again" resume.out || fail "$hook: $(cat resume.out)" ;;
+    sending:*) grep -q "0 in doubt found sent, 1 in doubt sent again" resume.out || fail "$hook: $(cat resume.out)" ;;
+  esac
+  exactly_once "$tag" "kill -9 at $hook"
+done
+
+# a kill -9 from outside at a random moment, at 8 messages a second
+sed 's/^rate_per_second = .*/rate_per_second = 8/' "$gw" >slow.conf
+c=$(campaign RANDOM)
+"$LINESIGHT" message send --db "$db" --campaign "$c" --gateway slow.conf >/dev/null 2>&1 &
+sender=$!
+sleep "0.$((RANDOM % 5 + 3))"
+kill -9 "$sender" 2>/dev/null || true
+wait "$sender" 2>/dev/null || true
+before=$(tagged RANDOM | wc -l)
+[ "$before" -lt "$n" ] || fail "the random kill came after the end ($before of $n)"
+"$LINESIGHT" message send --db "$db" --campaign "$c" --gateway "$gw" >/dev/null 2>&1 || fail "resume after random kill"
+exactly_once RANDOM "kill -9 at random (after $before)"
+
+# a second sender cannot take a live sender's campaign
+c=$(campaign TWO)
+"$LINESIGHT" message send --db "$db" --campaign "$c" --gateway slow.conf >/dev/null 2>&1 &
+sender=$!
+sleep 0.3
+sed 's/^dlr_listen = .*/dlr_listen = 127.0.0.1:1/' "$gw" >other.conf
+if "$LINESIGHT" message send --db "$db" --campaign "$c" --gateway other.conf >/dev/null 2>second.err; then
+  fail "two senders on one campaign"
+fi
+grep -q "being sent by" second.err || fail "second sender: $(cat second.err)"
+wait "$sender" || fail "first sender failed"
+
+"$LINESIGHT" audit verify --db "$db" >/dev/null || fail "audit chain"
+[ "$fails" = 0 ] || { echo "message_kannel: $fails failures"; exit 1; }
+echo "message_kannel: ok ($n recipients a campaign, 3 kill -9 resumes exactly once)"
