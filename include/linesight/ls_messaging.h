@@ -157,6 +157,10 @@ typedef struct ls_msg_send_opts {
   volatile sig_atomic_t *stop;
   /* give up when the gateway has refused or been unreachable this long */
   int give_up_s; /* 0: 120 */
+  /* the URI `st` was opened with: the report listener opens its own
+   * connection. NULL: ls_store_location(st), enough for SQLite (it hides a
+   * PostgreSQL password, so pass the URI for PostgreSQL). */
+  const char *store_uri;
 } ls_msg_send_opts;
 
 typedef struct ls_msg_send_result {

@@ -327,7 +327,7 @@ int cli_message(int argc, char **argv) {
         sc.kill_at = strtol(colon + 1, NULL, 10);
       }
     }
-    ls_msg_send_opts so = {.gateway = &gw, .on_event = on_event, .ctx = &sc, .stop = &stop_flag};
+    ls_msg_send_opts so = {.gateway = &gw, .on_event = on_event, .ctx = &sc, .stop = &stop_flag, .store_uri = db};
     ls_msg_send_result res;
     char rec[48];
     snprintf(rec, sizeof rec, "campaign:%lld", (long long)campaign);

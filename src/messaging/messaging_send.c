@@ -253,9 +253,10 @@ static enum MHD_Result on_report(void *cls, struct MHD_Connection *c, const char
   return answer(c, 200, "ok\n");
 }
 
-static ls_status listener_start(listener *l, ls_store *st, const ls_msg_gateway *gw, ls_error *err) {
+static ls_status listener_start(listener *l, ls_store *st, const char *uri, const ls_msg_gateway *gw,
+                                ls_error *err) {
   memset(l, 0, sizeof *l);
-  ls_status rc = ls_store_open(ls_store_location(st), &l->st, err);
+  ls_status rc = ls_store_open(uri ? uri : ls_store_location(st), &l->st, err);
   if (rc)
     return rc;
   struct sockaddr_in sa;
@@ -794,7 +795,7 @@ ls_status ls_messaging_send(ls_store *st, int64_t id, const ls_msg_send_opts *o,
   if (!s.curl)
     rc = LS_FAIL(err, LS_ERR_NOMEM, "out of memory starting libcurl");
   if (rc == LS_OK)
-    rc = listener_start(&l, st, s.gw, err);
+    rc = listener_start(&l, st, o->store_uri, s.gw, err);
   /* a crash may have left one message in doubt */
   int64_t doubt = 0;
   if (rc == LS_OK)
