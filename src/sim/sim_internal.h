@@ -178,12 +178,25 @@ typedef struct sim_business {
 } sim_business;
 
 /* ---- the day's event buffer ---- */
+/* 20 bytes: a day at scale 1,000,000 is ~2.2M events, and the buffer is
+ * written once, sorted in two passes and read once, so its size is memory
+ * traffic. Cells fit 16 bits (the geography has ~1,300; checked when it is
+ * built). */
+#define SIM_EV_NO_CELL 0xffffu
 typedef struct sim_ev {
-  uint32_t sec; /* second of the day (UTC) */
-  uint32_t caller, callee, caller_cell, callee_cell;
+  uint32_t caller, callee;
+  uint32_t sec_type; /* second of the day (UTC) << 1 | type */
   int32_t duration;
-  uint8_t type;
+  uint16_t caller_cell, callee_cell; /* SIM_EV_NO_CELL when absent */
 } sim_ev;
+
+/* An event buffer (two alternate: one filled while the other is written). */
+typedef struct sim_evbuf {
+  sim_ev *ev;
+  size_t n, cap;
+} sim_evbuf;
+
+struct sim_pipe; /* sim_world.c: hands sorted days to a second thread */
 
 struct ls_sim_world {
   ls_sim_params p;
@@ -225,8 +238,11 @@ struct ls_sim_world {
   int64_t day_t0;
   int utc_offset_h;
   int weekday;             /* 0 Monday .. 6 Sunday */
-  sim_ev *ev;
-  size_t n_ev, cap_ev;
+  sim_evbuf buf[2];        /* the day being generated is buf[fill] */
+  int fill;
+  sim_ev *ev_tmp;          /* radix sort scratch */
+  size_t cap_tmp;
+  struct sim_pipe *pipe;   /* set while days are written on a second thread */
   ls_status ev_rc;         /* first failure while emitting */
   uint64_t events_total;
   sim_profile pr_social, pr_taxi, pr_takeaway, pr_work, pr_deal, pr_advert, pr_evening;
@@ -264,6 +280,15 @@ void ls__sim_decoys_day(ls_sim_world *w);
  * Cells and handsets are filled in from the numbers. */
 void ls__sim_emit(ls_sim_world *w, uint32_t sec, uint8_t type, uint32_t caller, uint32_t callee,
                   int32_t duration, uint32_t caller_cell, uint32_t callee_cell);
+
+/* ls_sim_world_run with the sink called on a second thread, one day behind
+ * generation (falls back to this thread when none can be started). Same
+ * events in the same order. */
+ls_status ls__sim_world_run_piped(ls_sim_world *w, ls_sim_sink_fn sink, void *ctx,
+                                  ls_error *err);
+/* Waits until the second thread has finished its day; called before
+ * growing arrays it reads. No-op without one. */
+void ls__sim_pipe_drain(ls_sim_world *w);
 
 /* Typical durations (seconds) from fixed log-normal shapes. */
 int32_t ls__sim_call_secs(sim_rng *r, double median, double sigma, int32_t lo, int32_t hi);

@@ -2,6 +2,7 @@
 /* The world: geography (places, cells, rail corridors), numbers and
  * handsets, and the day loop that collects, sorts and hands out events. */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "../core/ls_mem.h"
@@ -314,6 +315,8 @@ ls_status ls__sim_build_geo(ls_sim_world *w, ls_error *err) {
         break;
     }
   }
+  if (w->n_cells >= SIM_EV_NO_CELL) /* events keep cells in 16 bits */
+    return LS_FAIL(err, LS_ERR_USAGE, "too many cells (%u)", w->n_cells);
   /* journeys between every pair of places */
   w->paths = ls_calloc((size_t)N_PLACES * N_PLACES, sizeof *w->paths);
   if (!w->paths)
@@ -421,6 +424,8 @@ static ls_status num_set_reserve(ls_sim_world *w, uint32_t need) {
 
 ls_status ls__sim_new_number(ls_sim_world *w, sim_rng *r, uint8_t kind, uint32_t person,
                              uint32_t imei, uint32_t *out) {
+  if (w->n_nums + 1 > w->cap_nums || w->n_nums + 1 > w->cap_hot)
+    ls__sim_pipe_drain(w); /* the writing thread reads them */
   ls_status rc = grow((void **)&w->nums, &w->cap_nums, w->n_nums + 1, sizeof *w->nums);
   if (!rc)
     rc = grow((void **)&w->hot, &w->cap_hot, w->n_nums + 1, sizeof *w->hot);
@@ -464,6 +469,8 @@ ls_status ls__sim_new_number(ls_sim_world *w, sim_rng *r, uint8_t kind, uint32_t
 ls_status ls__sim_new_imei(ls_sim_world *w, sim_rng *r, uint32_t *out) {
   static const uint32_t tacs[] = {35332509, 35391110, 35674108, 35875405, 86769104,
                                   35290611, 35425811, 86473503, 35209912, 35161909};
+  if (w->n_imeis + 1 > w->cap_imeis)
+    ls__sim_pipe_drain(w);
   ls_status rc = grow((void **)&w->imeis, &w->cap_imeis, w->n_imeis + 1, sizeof *w->imeis);
   if (rc)
     return rc;
@@ -545,7 +552,9 @@ void ls_sim_world_free(ls_sim_world *w) {
     ls_free(w->biz[i].members);
   ls_free(w->biz);
   ls_free(w->users);
-  ls_free(w->ev);
+  ls_free(w->buf[0].ev);
+  ls_free(w->buf[1].ev);
+  ls_free(w->ev_tmp);
   ls_free(w);
 }
 
@@ -553,26 +562,26 @@ void ls__sim_emit(ls_sim_world *w, uint32_t sec, uint8_t type, uint32_t caller, 
                   int32_t duration, uint32_t caller_cell, uint32_t callee_cell) {
   if (w->ev_rc || caller == callee)
     return;
-  if (w->n_ev == w->cap_ev) {
-    size_t nc = w->cap_ev ? w->cap_ev * 2 : 65536;
-    sim_ev *q = ls_reallocarray(w->ev, nc, sizeof *q);
+  sim_evbuf *b = &w->buf[w->fill];
+  if (b->n == b->cap) {
+    size_t nc = b->cap ? b->cap * 2 : 65536;
+    sim_ev *q = ls_reallocarray(b->ev, nc, sizeof *q);
     if (!q) {
       w->ev_rc = LS_ERR_NOMEM;
       return;
     }
-    w->ev = q;
-    w->cap_ev = nc;
+    b->ev = q;
+    b->cap = nc;
   }
   if (sec >= SIM_DAY_S)
     sec = SIM_DAY_S - 1;
-  sim_ev *e = &w->ev[w->n_ev++];
-  e->sec = sec;
-  e->type = type;
+  sim_ev *e = &b->ev[b->n++];
+  e->sec_type = sec << 1 | (type & 1u);
   e->caller = caller;
   e->callee = callee;
   e->duration = type == LS_EV_SMS ? 0 : duration;
-  e->caller_cell = caller_cell;
-  e->callee_cell = callee_cell;
+  e->caller_cell = caller_cell == SIM_NONE ? (uint16_t)SIM_EV_NO_CELL : (uint16_t)caller_cell;
+  e->callee_cell = callee_cell == SIM_NONE ? (uint16_t)SIM_EV_NO_CELL : (uint16_t)callee_cell;
 }
 
 static const double h_social[24] = {0.6, 0.3, 0.15, 0.1, 0.1, 0.2, 0.6, 1.5, 2.6, 3.0, 3.2, 3.4,
@@ -603,90 +612,267 @@ static void day_start(ls_sim_world *w, int32_t day) {
   ls__sim_profile_build(&w->pr_deal, h_deal, w->utc_offset_h);
   ls__sim_profile_build(&w->pr_advert, h_advert, w->utc_offset_h);
   ls__sim_profile_build(&w->pr_evening, h_evening, w->utc_offset_h);
-  w->n_ev = 0;
+  w->buf[w->fill].n = 0;
 }
 
-/* Counting sort by second of the day: O(n), stable, so ties keep the
- * (deterministic) order in which they were generated. */
-static ls_status flush_day(ls_sim_world *w, ls_sim_sink_fn sink, void *ctx, ls_error *err) {
-  /* small chunks: the numbers' records fetched here are still in cache
-   * when the sink formats them */
-  enum { CHUNK = 1024 };
-  ls_status rc = LS_OK;
-  uint32_t *count = ls_calloc(SIM_DAY_S + 1, sizeof *count);
-  uint32_t *order = ls_reallocarray(NULL, w->n_ev ? w->n_ev : 1, sizeof *order);
-  ls_sim_event *chunk = ls_reallocarray(NULL, CHUNK, sizeof *chunk);
-  if (!count || !order || !chunk) {
-    rc = LS_FAIL(err, LS_ERR_NOMEM, "out of memory sorting a day of events");
-    goto out;
+/* Room in the radix sort's scratch buffer for n events; done on the
+ * generating thread (all allocation stays on one thread). */
+static ls_status reserve_tmp(ls_sim_world *w, size_t n, ls_error *err) {
+  if (n <= w->cap_tmp)
+    return LS_OK;
+  size_t nc = w->buf[w->fill].cap;
+  sim_ev *q = ls_reallocarray(w->ev_tmp, nc, sizeof *q);
+  if (!q)
+    return LS_FAIL(err, LS_ERR_NOMEM, "out of memory sorting day %d", (int)w->day);
+  w->ev_tmp = q;
+  w->cap_tmp = nc;
+  return LS_OK;
+}
+
+/* Orders a day by second: LSD radix sort on 9 then 8 bits of the second
+ * (< 2^17). Stable, so events of the same second keep the (deterministic)
+ * order they were generated in. Two sequential passes with 512 and 169
+ * write streams replaced a counting sort over 86,400 buckets whose gather
+ * missed the cache on every event (perf: 10% of a run at scale 1M). */
+static void sort_ev(sim_ev *ev, sim_ev *tmp, size_t n) {
+  uint32_t c0[512], c1[256];
+  memset(c0, 0, sizeof c0);
+  memset(c1, 0, sizeof c1);
+  for (size_t i = 0; i < n; i++) {
+    uint32_t sec = ev[i].sec_type >> 1;
+    c0[sec & 511]++;
+    c1[sec >> 9]++;
   }
-  for (size_t i = 0; i < w->n_ev; i++)
-    count[w->ev[i].sec + 1]++;
-  for (uint32_t s = 0; s < SIM_DAY_S; s++)
-    count[s + 1] += count[s];
-  for (size_t i = 0; i < w->n_ev; i++)
-    order[count[w->ev[i].sec]++] = (uint32_t)i;
+  uint32_t a0 = 0, a1 = 0;
+  for (int i = 0; i < 512; i++) {
+    uint32_t c = c0[i];
+    c0[i] = a0;
+    a0 += c;
+  }
+  for (int i = 0; i < 256; i++) {
+    uint32_t c = c1[i];
+    c1[i] = a1;
+    a1 += c;
+  }
+  for (size_t i = 0; i < n; i++)
+    tmp[c0[(ev[i].sec_type >> 1) & 511]++] = ev[i];
+  for (size_t i = 0; i < n; i++)
+    ev[c1[tmp[i].sec_type >> 10]++] = tmp[i];
+}
+
+/* Generates day d into buf[fill], in generation order. */
+static ls_status gen_day(ls_sim_world *w, uint32_t d, ls_error *err) {
+  day_start(w, (int32_t)d);
+  ls__sim_people_day_start(w);
+  ls_status rc = ls__sim_lines_day(w);
+  if (!rc) {
+    ls__sim_decoys_day(w);
+    ls__sim_people_day(w);
+    rc = w->ev_rc;
+  }
+  if (rc)
+    return LS_FAIL(err, rc, "out of memory generating day %u", d);
+  return LS_OK;
+}
+
+/* Sorts a day and hands it to the sink in chunks of ls_sim_event. Small chunks:
+ * the numbers' records fetched here are still in cache when the sink
+ * formats them. Reads only what does not change once created (handset ids
+ * and strings, cells); marks the numbers used for truth.json. */
+enum { SIM_CHUNK = 1024 };
+static ls_status emit_day(ls_sim_world *w, sim_ev *ev, size_t n, int64_t t0,
+                          ls_sim_event *chunk, ls_sim_sink_fn sink, void *ctx, ls_error *err) {
+  sort_ev(ev, w->ev_tmp, n);
+  sim_hot *hot = w->hot;
   size_t k = 0;
-  for (size_t i = 0; i < w->n_ev; i++) {
-    /* the reads below are cache misses at scale: ask for them early */
-    if (i + 16 < w->n_ev)
-      __builtin_prefetch(&w->ev[order[i + 16]]);
-    if (i + 8 < w->n_ev) {
-      const sim_ev *f = &w->ev[order[i + 8]];
-      __builtin_prefetch(&w->hot[f->caller], 1);
-      __builtin_prefetch(&w->hot[f->callee], 1);
+  for (size_t i = 0; i < n; i++) {
+    /* the numbers' records are cache misses at scale: ask for them early */
+    if (i + 12 < n) {
+      __builtin_prefetch(&hot[ev[i + 12].caller], 1);
+      __builtin_prefetch(&hot[ev[i + 12].callee], 1);
     }
-    const sim_ev *e = &w->ev[order[i]];
+    const sim_ev *e = &ev[i];
     ls_sim_event *o = &chunk[k++];
-    o->start = w->day_t0 + e->sec;
+    o->start = t0 + (e->sec_type >> 1);
+    o->type = (uint8_t)(e->sec_type & 1);
     o->caller = e->caller;
     o->callee = e->callee;
-    o->caller_cell = e->caller_cell;
-    o->callee_cell = e->callee_cell;
-    sim_hot *hc = &w->hot[e->caller], *he = &w->hot[e->callee];
+    o->caller_cell = e->caller_cell == SIM_EV_NO_CELL ? LS_NO_ID : e->caller_cell;
+    o->callee_cell = e->callee_cell == SIM_EV_NO_CELL ? LS_NO_ID : e->callee_cell;
+    sim_hot *hc = &hot[e->caller], *he = &hot[e->callee];
     o->caller_imei = hc->imei;
     o->callee_imei = he->imei;
     o->duration = e->duration;
-    o->type = e->type;
     hc->used = 1;
     he->used = 1;
-    if (k == CHUNK) {
-      rc = sink(ctx, w, chunk, k, err);
+    if (k == SIM_CHUNK) {
+      ls_status rc = sink(ctx, w, chunk, k, err);
       if (rc)
-        goto out;
+        return rc;
       k = 0;
     }
   }
-  if (k)
-    rc = sink(ctx, w, chunk, k, err);
-  w->events_total += w->n_ev;
-out:
-  ls_free(count);
-  ls_free(order);
-  ls_free(chunk);
-  return rc;
+  return k ? sink(ctx, w, chunk, k, err) : LS_OK;
 }
 
 ls_status ls_sim_world_run(ls_sim_world *w, ls_sim_sink_fn sink, void *ctx, ls_error *err) {
   if (w->day >= 0)
     return LS_FAIL(err, LS_ERR_USAGE, "a simulated world can be run only once");
   ls_status rc = LS_OK;
-  for (uint32_t d = 0; d < w->p.days; d++) {
-    day_start(w, (int32_t)d);
-    ls__sim_people_day_start(w);
-    rc = ls__sim_lines_day(w);
-    if (!rc) {
-      ls__sim_decoys_day(w);
-      ls__sim_people_day(w);
-      rc = w->ev_rc;
-    }
+  ls_sim_event *chunk = ls_reallocarray(NULL, SIM_CHUNK, sizeof *chunk);
+  if (!chunk)
+    return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
+  for (uint32_t d = 0; d < w->p.days && !rc; d++) {
+    rc = gen_day(w, d, err);
+    if (!rc)
+      rc = reserve_tmp(w, w->buf[w->fill].n, err);
     if (rc)
-      return LS_FAIL(err, rc, "out of memory generating day %u", d);
-    rc = flush_day(w, sink, ctx, err);
-    if (rc)
-      return rc;
+      break;
+    sim_evbuf *b = &w->buf[w->fill];
+    rc = emit_day(w, b->ev, b->n, w->day_t0, chunk, sink, ctx, err);
+    w->events_total += b->n;
   }
-  return LS_OK;
+  ls_free(chunk);
+  return rc;
+}
+
+/* ------------------------------------------------ days on a second thread */
+/* Sorting a day and the sink's share (ids to rows, and in the CSV writer
+ * the formatting) are about as much work as generating it, so on two cores
+ * day d is sorted and written while day d+1 is generated. Generation never
+ * reads what this side writes (the `used` marks, the sort scratch) and the
+ * sink reads only records that do not change once created; the arrays it
+ * reads (numbers, handsets) are grown only after the writing thread has
+ * finished its day (ls__sim_pipe_drain). The random draws are the same as
+ * in ls_sim_world_run, so the output is the same bytes. */
+typedef struct sim_pipe {
+  pthread_t th;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  ls_sim_world *w;
+  ls_sim_sink_fn sink;
+  void *ctx;
+  ls_sim_event *chunk;
+  sim_ev *ev; /* the day handed over; NULL once written */
+  size_t n;
+  int64_t t0;
+  int stop;
+  ls_status rc; /* first failure of the sink */
+  ls_error err;
+} sim_pipe;
+
+static void *pipe_main(void *arg) {
+  sim_pipe *pp = arg;
+  pthread_mutex_lock(&pp->mu);
+  for (;;) {
+    while (!pp->ev && !pp->stop)
+      pthread_cond_wait(&pp->cv, &pp->mu);
+    if (!pp->ev)
+      break;
+    sim_ev *ev = pp->ev;
+    size_t n = pp->n;
+    int64_t t0 = pp->t0;
+    ls_status rc = pp->rc;
+    pthread_mutex_unlock(&pp->mu);
+    ls_error err;
+    ls_error_clear(&err);
+    if (!rc) /* after a failure the remaining days are only released */
+      rc = emit_day(pp->w, ev, n, t0, pp->chunk, pp->sink, pp->ctx, &err);
+    pthread_mutex_lock(&pp->mu);
+    if (rc && !pp->rc) {
+      pp->rc = rc;
+      pp->err = err;
+    }
+    pp->ev = NULL;
+    pthread_cond_broadcast(&pp->cv);
+  }
+  pthread_mutex_unlock(&pp->mu);
+  return NULL;
+}
+
+void ls__sim_pipe_drain(ls_sim_world *w) {
+  sim_pipe *pp = w->pipe;
+  if (!pp)
+    return;
+  pthread_mutex_lock(&pp->mu);
+  while (pp->ev)
+    pthread_cond_wait(&pp->cv, &pp->mu);
+  pthread_mutex_unlock(&pp->mu);
+}
+
+ls_status ls__sim_world_run_piped(ls_sim_world *w, ls_sim_sink_fn sink, void *ctx,
+                                  ls_error *err) {
+  if (w->day >= 0)
+    return LS_FAIL(err, LS_ERR_USAGE, "a simulated world can be run only once");
+  sim_pipe *pp = ls_calloc(1, sizeof *pp);
+  ls_sim_event *chunk = ls_reallocarray(NULL, SIM_CHUNK, sizeof *chunk);
+  if (!pp || !chunk) {
+    ls_free(pp);
+    ls_free(chunk);
+    return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
+  }
+  pp->w = w;
+  pp->sink = sink;
+  pp->ctx = ctx;
+  pp->chunk = chunk;
+  int started = 0;
+  if (!pthread_mutex_init(&pp->mu, NULL)) {
+    if (!pthread_cond_init(&pp->cv, NULL)) {
+      if (!pthread_create(&pp->th, NULL, pipe_main, pp))
+        started = 1;
+      else
+        pthread_cond_destroy(&pp->cv);
+    }
+    if (!started)
+      pthread_mutex_destroy(&pp->mu);
+  }
+  if (!started) { /* no second thread: the same days on this one */
+    ls_free(chunk);
+    ls_free(pp);
+    return ls_sim_world_run(w, sink, ctx, err);
+  }
+  w->pipe = pp;
+  ls_status rc = LS_OK;
+  for (uint32_t d = 0; d < w->p.days; d++) {
+    rc = gen_day(w, d, err);
+    if (rc)
+      break;
+    const sim_evbuf *b = &w->buf[w->fill];
+    pthread_mutex_lock(&pp->mu);
+    while (pp->ev && !pp->rc) /* the other buffer's day still being written */
+      pthread_cond_wait(&pp->cv, &pp->mu);
+    int failed = pp->rc != LS_OK;
+    /* the other thread is idle: its sort scratch can grow */
+    if (!failed && (rc = reserve_tmp(w, b->n, err)) != LS_OK)
+      failed = 1;
+    if (!failed) {
+      pp->ev = b->ev;
+      pp->n = b->n;
+      pp->t0 = w->day_t0;
+      pthread_cond_broadcast(&pp->cv);
+    }
+    pthread_mutex_unlock(&pp->mu);
+    if (failed)
+      break;
+    w->events_total += b->n;
+    w->fill ^= 1; /* the next day goes into the buffer just written */
+  }
+  pthread_mutex_lock(&pp->mu);
+  pp->stop = 1;
+  pthread_cond_broadcast(&pp->cv);
+  pthread_mutex_unlock(&pp->mu);
+  pthread_join(pp->th, NULL);
+  w->pipe = NULL;
+  if (!rc && pp->rc) {
+    rc = pp->rc;
+    if (err)
+      *err = pp->err;
+  }
+  pthread_cond_destroy(&pp->cv);
+  pthread_mutex_destroy(&pp->mu);
+  ls_free(chunk);
+  ls_free(pp);
+  return rc;
 }
 
 const char *ls_sim_number(const ls_sim_world *w, uint32_t id) {
