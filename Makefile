@@ -47,7 +47,8 @@ test-asan: web
 	  ctest --output-on-failure -j $(JOBS)
 
 bench: setup all
-	bench/run
+	BUILD=$(BUILD) bench/run
+	LINESIGHT=$(BUILD)/linesight bench/bench_sim.sh
 
 # Long fuzzing runs (not part of `make test`): FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
