@@ -100,119 +100,151 @@ static inline int in_window(const ls_analysis *a, int64_t t) {
 
 /* ---- passes ----------------------------------------------------------------- */
 
-/* Per-number counts and the window's extent. O(E). */
-static void count_pass(ls_analysis *a) {
+/* Events inside the window and their time span: one read of the start
+ * column. O(E). */
+static void window_pass(ls_analysis *a) {
   const ls_events *ev = a->ev;
-  ls__feat *f = a->feat;
-  a->tmin = INT64_MAX;
-  a->tmax = INT64_MIN;
+  int64_t tmin = INT64_MAX, tmax = INT64_MIN;
+  size_t n = 0;
   for (size_t i = 0; i < ev->count; i++) {
     int64_t t = ev->start[i];
     if (!in_window(a, t))
       continue;
-    a->n_events++;
-    if (t < a->tmin)
-      a->tmin = t;
-    if (t > a->tmax)
-      a->tmax = t;
-    ls__feat *fc = &f[ev->caller[i]], *fe = &f[ev->callee[i]];
-    if (ev->type[i] == LS_EV_CALL) {
-      fc->out_calls++;
-      fe->in_calls++;
-      int32_t d = ev->duration[i];
-      if (d > 0) {
-        fc->call_secs += (uint64_t)d;
-        fe->call_secs += (uint64_t)d;
-      }
-      if (d < LS__SHORT_CALL_S) {
-        fc->short_calls++;
-        fe->short_calls++;
-      }
-    } else {
-      fc->out_sms++;
-      fe->in_sms++;
-    }
-    if (t < fc->first)
-      fc->first = t;
-    if (t > fc->last)
-      fc->last = t;
-    if (t < fe->first)
-      fe->first = t;
-    if (t > fe->last)
-      fe->last = t;
+    n++;
+    tmin = t < tmin ? t : tmin;
+    tmax = t > tmax ? t : tmax;
   }
+  a->n_events = n;
+  a->tmin = tmin;
+  a->tmax = tmax;
 }
 
-/* Contact pairs: sorts one key per event, (lo, hi, day, direction, type),
- * and folds each pair's run into an ls__pair and the contact features of
- * both numbers. O(E * passes) time, 16 bytes per event of scratch. */
-static ls_status pair_pass(ls_analysis *a, const day_clock *clk, ls_error *err) {
-  const ls_events *ev = a->ev;
-  ls_status rc = LS_OK;
-  unsigned nb = ls__bits_for(a->n_numbers ? a->n_numbers - 1 : 0);
-  unsigned db = ls__bits_for(a->n_days ? a->n_days - 1 : 0);
-  unsigned day_shift = 0;
-  if (2 * nb + 2 > 64)
-    return LS_FAIL(err, LS_ERR_LIMIT, "analysis: too many distinct numbers (%u)", a->n_numbers);
-  while (2 * nb + db + 2 > 64) { /* very long windows: coarser days */
-    db--;
-    day_shift++;
-  }
-  unsigned hi_shift = db + 2, lo_shift = nb + db + 2, bits = 2 * nb + db + 2;
-  uint64_t *keys = ls_malloc((a->n_events ? a->n_events : 1) * sizeof *keys);
-  uint64_t *tmp = ls_malloc((a->n_events ? a->n_events : 1) * sizeof *tmp);
-  if (!keys || !tmp) {
-    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory sorting contacts");
-    goto out;
-  }
-  size_t n = 0;
-  for (size_t i = 0; i < ev->count; i++) {
-    int64_t t = ev->start[i];
-    uint32_t c = ev->caller[i], e = ev->callee[i];
-    if (!in_window(a, t) || c == e)
-      continue;
-    uint64_t lo = c < e ? c : e, hi = c < e ? e : c;
-    uint64_t day = clock_day(clk, t) >> day_shift;
-    keys[n++] = (lo << lo_shift) | (hi << hi_shift) | (day << 2) | ((uint64_t)(c != lo) << 1) |
-                (uint64_t)(ev->type[i] == LS_EV_CALL);
-  }
-  ls__radix_sort_u64(keys, tmp, n, bits);
+static inline int is_night(const day_clock *c, int64_t t) {
+  int64_t local = clock_local(c, t);
+  int64_t hour = floor_div(local, 3600) % 24;
+  if (hour < 0)
+    hour += 24;
+  /* evening and night, when deal lines are busiest and offices shut */
+  return hour >= 18 || hour < 6;
+}
 
-  /* count pairs, then fill */
-  size_t np = 0;
-  for (size_t i = 0; i < n; i++)
-    if (i == 0 || (keys[i] >> hi_shift) != (keys[i - 1] >> hi_shift))
-      np++;
-  a->pairs = ls_calloc(np ? np : 1, sizeof *a->pairs);
-  if (!a->pairs) {
-    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for contact pairs");
-    goto out;
+static inline void seen_at(ls__feat *f, int64_t t) {
+  if (t < f->first)
+    f->first = t;
+  if (t > f->last)
+    f->last = t;
+}
+
+/* An event from a number to itself: counted as sent and received, as a
+ * call or text, but not a contact pair. O(1). */
+static void self_event(ls_analysis *a, const day_clock *clk, size_t i) {
+  const ls_events *ev = a->ev;
+  ls__feat *f = &a->feat[ev->caller[i]];
+  if (ev->type[i] == LS_EV_CALL) {
+    f->out_calls++;
+    f->in_calls++;
+    if (ev->duration[i] < LS__SHORT_CALL_S)
+      f->short_calls += 2;
+  } else {
+    f->out_sms++;
+    f->in_sms++;
   }
-  uint64_t hi_mask = (1ull << nb) - 1, day_mask = (1ull << db) - 1;
-  size_t p = 0;
+  f->night += 2u * (unsigned)is_night(clk, ev->start[i]);
+  seen_at(f, ev->start[i]);
+}
+
+/* Value of one event in its pair's bucket (the bucket is the lower number
+ * id): from the low bit, short call, call, direction (1: from the higher
+ * id), seconds since tmin, the higher id. Sorted, a pair's events are
+ * contiguous and in time order. */
+#define PV_SHORT 1u
+#define PV_CALL 2u
+#define PV_BACK 4u
+#define PV_TIME_SHIFT 3u
+
+/* Entries ahead whose number record is prefetched during the fold: about
+ * a memory latency's worth of pairs (a pair is 1.5 events on the bench
+ * file, folded in some tens of cycles). */
+#define FOLD_AHEAD 64u
+
+typedef struct fold_ctx {
+  ls_analysis *a;
+  const day_clock *clk;
+  const ls__buckets *bk;
+  unsigned hi_shift;
+} fold_ctx;
+
+/* Folds the sorted events of bucket lo into its pairs (written from
+ * a->pairs[p]) and the per-number counts of both ends. Returns the next
+ * free pair. O(bucket). */
+static size_t fold_bucket(const fold_ctx *fc, uint32_t lo, size_t p) {
+  ls_analysis *a = fc->a;
+  const day_clock *clk = fc->clk;
+  const uint64_t *v = fc->bk->vals + fc->bk->off[lo];
+  size_t n = fc->bk->off[lo + 1] - fc->bk->off[lo];
+  unsigned hs = fc->hi_shift;
+  uint64_t tmask = (1ull << (hs - PV_TIME_SHIFT)) - 1;
+  ls__feat *fa = &a->feat[lo];
+  const uint64_t *all = fc->bk->vals;
+  size_t base = fc->bk->off[lo], total = fc->bk->n;
   for (size_t i = 0; i < n;) {
-    uint64_t pk = keys[i] >> hi_shift;
-    ls__pair *pr = &a->pairs[p++];
-    pr->a = (uint32_t)(pk >> nb);
-    pr->b = (uint32_t)(pk & hi_mask);
-    uint64_t last_day_ab = UINT64_MAX, last_day_ba = UINT64_MAX;
-    for (; i < n && (keys[i] >> hi_shift) == pk; i++) {
-      uint64_t k = keys[i], day = (k >> 2) & day_mask;
-      if (k & 1)
-        pr->calls++;
-      if (k & 2) {
-        pr->n_ba++;
-        if (day != last_day_ba && pr->days_ba < UINT16_MAX)
-          pr->days_ba++;
-        last_day_ba = day;
-      } else {
-        pr->n_ab++;
-        if (day != last_day_ab && pr->days_ab < UINT16_MAX)
-          pr->days_ab++;
-        last_day_ab = day;
-      }
+    uint32_t hi = (uint32_t)(v[i] >> hs);
+    /* the other end's record is a cache miss: fetch the one a few pairs
+     * ahead while this one is folded */
+    if (base + i + FOLD_AHEAD < total) {
+      const char *ahead = (const char *)&a->feat[all[base + i + FOLD_AHEAD] >> hs];
+      __builtin_prefetch(ahead, 1);
+      __builtin_prefetch(ahead + sizeof(ls__feat) - 1, 1);
     }
-    ls__feat *fa = &a->feat[pr->a], *fb = &a->feat[pr->b];
+    ls__pair *pr = &a->pairs[p++];
+    pr->a = lo;
+    pr->b = hi;
+    /* counts in the direction a->b ([0]) and b->a ([1]) */
+    uint32_t calls[2] = {0, 0}, sms[2] = {0, 0}, shorts = 0, night = 0;
+    uint32_t last_day[2] = {UINT32_MAX, UINT32_MAX};
+    uint32_t days[2] = {0, 0};
+    int64_t first = a->tmin + (int64_t)((v[i] >> PV_TIME_SHIFT) & tmask), t = first;
+    for (; i < n && (uint32_t)(v[i] >> hs) == hi; i++) {
+      uint64_t x = v[i];
+      unsigned back = (x & PV_BACK) != 0;
+      t = a->tmin + (int64_t)((x >> PV_TIME_SHIFT) & tmask);
+      int64_t local = clock_local(clk, t);
+      uint32_t day = (uint32_t)(floor_div(local, 86400) - clk->local_day0);
+      int64_t hour = floor_div(local, 3600) % 24;
+      if (hour < 0)
+        hour += 24;
+      night += hour >= 18 || hour < 6;
+      if (x & PV_CALL)
+        calls[back]++;
+      else
+        sms[back]++;
+      shorts += (x & PV_SHORT) != 0;
+      if (day != last_day[back])
+        days[back]++;
+      last_day[back] = day;
+    }
+    pr->n_ab = calls[0] + sms[0];
+    pr->n_ba = calls[1] + sms[1];
+    pr->days_ab = days[0] > UINT16_MAX ? UINT16_MAX : (uint16_t)days[0];
+    pr->days_ba = days[1] > UINT16_MAX ? UINT16_MAX : (uint16_t)days[1];
+    pr->calls = calls[0] + calls[1];
+    ls__feat *fb = &a->feat[hi];
+    fa->out_calls += calls[0];
+    fa->out_sms += sms[0];
+    fa->in_calls += calls[1];
+    fa->in_sms += sms[1];
+    fb->out_calls += calls[1];
+    fb->out_sms += sms[1];
+    fb->in_calls += calls[0];
+    fb->in_sms += sms[0];
+    fa->short_calls += shorts;
+    fb->short_calls += shorts;
+    fa->night += night;
+    fb->night += night;
+    seen_at(fa, first);
+    seen_at(fa, t);
+    seen_at(fb, first);
+    seen_at(fb, t);
     fa->contacts++;
     fb->contacts++;
     if (pr->n_ab) {
@@ -232,10 +264,68 @@ static ls_status pair_pass(ls_analysis *a, const day_clock *clk, ls_error *err) 
     if (pr->days_ba >= 2)
       fa->repeat_in++;
   }
+  return p;
+}
+
+/* Contact pairs and the per-number counts: every event (other than to
+ * oneself) goes into the bucket of its lower number id, each bucket is
+ * sorted by (other number, time), and each pair's run is folded into an
+ * ls__pair and the counts of both numbers. O(E) time plus the bucket
+ * sorts; 8 bytes an event of scratch. */
+static ls_status pair_pass(ls_analysis *a, const day_clock *clk, ls_error *err) {
+  const ls_events *ev = a->ev;
+  ls_status rc = LS_OK;
+  ls__buckets bk;
+  unsigned nb = ls__bits_for(a->n_numbers ? a->n_numbers - 1 : 0);
+  unsigned tb = ls__bits_for((uint64_t)(a->tmax - a->tmin));
+  unsigned hi_shift = PV_TIME_SHIFT + tb;
+  if (hi_shift + nb > 64)
+    return LS_FAIL(err, LS_ERR_LIMIT, "analysis: window too long for %u distinct numbers", a->n_numbers);
+  if (ls__buckets_init(&bk, a->n_numbers))
+    return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory sorting contacts");
+  for (size_t i = 0; i < ev->count; i++) {
+    uint32_t c = ev->caller[i], e = ev->callee[i];
+    if (in_window(a, ev->start[i]) && c != e)
+      ls__buckets_count(&bk, c < e ? c : e);
+  }
+  if (ls__buckets_alloc(&bk)) {
+    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory sorting contacts");
+    goto out;
+  }
+  for (size_t i = 0; i < ev->count; i++) {
+    int64_t t = ev->start[i];
+    uint32_t c = ev->caller[i], e = ev->callee[i];
+    if (!in_window(a, t))
+      continue;
+    if (c == e) {
+      self_event(a, clk, i);
+      continue;
+    }
+    uint32_t lo = c < e ? c : e, hi = c < e ? e : c;
+    uint64_t flags = c != lo ? PV_BACK : 0;
+    if (ev->type[i] == LS_EV_CALL)
+      flags |= PV_CALL | (ev->duration[i] < LS__SHORT_CALL_S ? PV_SHORT : 0);
+    ls__buckets_put(&bk, lo, ((uint64_t)hi << hi_shift) | ((uint64_t)(t - a->tmin) << PV_TIME_SHIFT) | flags);
+  }
+  ls__buckets_sort(&bk, hi_shift + nb);
+
+  /* count pairs, then fold */
+  size_t np = 0;
+  for (uint32_t lo = 0; lo < a->n_numbers; lo++)
+    for (size_t i = bk.off[lo]; i < bk.off[lo + 1]; i++)
+      np += i == bk.off[lo] || (bk.vals[i] >> hi_shift) != (bk.vals[i - 1] >> hi_shift);
+  a->pairs = ls_calloc(np ? np : 1, sizeof *a->pairs);
+  if (!a->pairs) {
+    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for contact pairs");
+    goto out;
+  }
+  fold_ctx fc = {a, clk, &bk, hi_shift};
+  size_t p = 0;
+  for (uint32_t lo = 0; lo < a->n_numbers; lo++)
+    p = fold_bucket(&fc, lo, p);
   a->n_pairs = np;
 out:
-  ls_free(keys);
-  ls_free(tmp);
+  ls__buckets_free(&bk);
   return rc;
 }
 
@@ -264,40 +354,48 @@ static ls_status adjacency(ls_analysis *a, ls_error *err) {
 }
 
 /* Bulk-text bursts: the outgoing texts of numbers that sent at least
- * BURST_MIN, sorted by (sender, time). O(S) for S such texts. */
+ * BURST_MIN, in buckets by sender, sorted by time. O(E + S) for S such
+ * texts. */
 static ls_status burst_pass(ls_analysis *a, const day_clock *clk, ls_error *err) {
   const ls_events *ev = a->ev;
-  size_t n = 0;
-  for (size_t i = 0; i < ev->count; i++)
-    if (ev->type[i] == LS_EV_SMS && in_window(a, ev->start[i]) && a->feat[ev->caller[i]].out_sms >= BURST_MIN)
-      n++;
-  if (n == 0)
-    return LS_OK;
-  unsigned nb = ls__bits_for(a->n_numbers - 1);
-  uint64_t span = (uint64_t)(a->tmax - a->tmin);
-  unsigned tb = ls__bits_for(span);
-  if (nb + tb > 64)
-    return LS_FAIL(err, LS_ERR_LIMIT, "analysis: window too long for burst detection");
-  uint64_t *keys = ls_malloc(n * sizeof *keys), *tmp = ls_malloc(n * sizeof *tmp);
-  if (!keys || !tmp) {
-    ls_free(keys);
-    ls_free(tmp);
+  ls_status rc = LS_OK;
+  ls__buckets bk = {0};
+  /* one byte a number, so the test per event stays in cache */
+  uint8_t *texter = ls_malloc((size_t)a->n_numbers + 1);
+  if (!texter)
     return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for burst detection");
+  size_t n_texters = 0;
+  for (uint32_t i = 0; i < a->n_numbers; i++) {
+    texter[i] = a->feat[i].out_sms >= BURST_MIN;
+    n_texters += texter[i];
   }
-  size_t k = 0;
+  if (n_texters == 0)
+    goto out;
+  if (ls__buckets_init(&bk, a->n_numbers)) {
+    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for burst detection");
+    goto out;
+  }
   for (size_t i = 0; i < ev->count; i++)
-    if (ev->type[i] == LS_EV_SMS && in_window(a, ev->start[i]) && a->feat[ev->caller[i]].out_sms >= BURST_MIN)
-      keys[k++] = ((uint64_t)ev->caller[i] << tb) | (uint64_t)(ev->start[i] - a->tmin);
-  ls__radix_sort_u64(keys, tmp, n, nb + tb);
-  uint64_t tmask = tb >= 64 ? UINT64_MAX : (1ull << tb) - 1;
-  for (size_t i = 0; i < n;) {
-    uint32_t who = (uint32_t)(keys[i] >> tb);
+    if (ev->type[i] == LS_EV_SMS && texter[ev->caller[i]] && in_window(a, ev->start[i]))
+      ls__buckets_count(&bk, ev->caller[i]);
+  if (ls__buckets_alloc(&bk)) {
+    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for burst detection");
+    goto out;
+  }
+  for (size_t i = 0; i < ev->count; i++)
+    if (ev->type[i] == LS_EV_SMS && texter[ev->caller[i]] && in_window(a, ev->start[i]))
+      ls__buckets_put(&bk, ev->caller[i], (uint64_t)(ev->start[i] - a->tmin));
+  ls__buckets_sort(&bk, ls__bits_for((uint64_t)(a->tmax - a->tmin)));
+  for (uint32_t who = 0; who < a->n_numbers; who++) {
+    const uint64_t *v = bk.vals + bk.off[who];
+    size_t n = bk.off[who + 1] - bk.off[who];
+    if (n < BURST_MIN)
+      continue;
     ls__feat *f = &a->feat[who];
     uint32_t last_burst_day = UINT32_MAX;
-    while (i < n && (uint32_t)(keys[i] >> tb) == who) {
+    for (size_t i = 0; i < n;) {
       size_t j = i + 1;
-      while (j < n && (uint32_t)(keys[j] >> tb) == who &&
-             (keys[j] & tmask) - (keys[j - 1] & tmask) <= BURST_GAP_S)
+      while (j < n && v[j] - v[j - 1] <= BURST_GAP_S)
         j++;
       uint32_t len = (uint32_t)(j - i);
       if (len >= BURST_MIN) {
@@ -305,7 +403,7 @@ static ls_status burst_pass(ls_analysis *a, const day_clock *clk, ls_error *err)
         f->burst_texts += len;
         if (len > f->burst_max)
           f->burst_max = len;
-        uint32_t day = clock_day(clk, a->tmin + (int64_t)(keys[i] & tmask));
+        uint32_t day = clock_day(clk, a->tmin + (int64_t)v[i]);
         if (day != last_burst_day)
           f->burst_days++;
         last_burst_day = day;
@@ -313,50 +411,54 @@ static ls_status burst_pass(ls_analysis *a, const day_clock *clk, ls_error *err)
       i = j;
     }
   }
-  ls_free(keys);
-  ls_free(tmp);
-  return LS_OK;
+out:
+  ls_free(texter);
+  ls__buckets_free(&bk);
+  return rc;
 }
 
-/* Features of the candidates that need a second look at their events:
- * active days and night share. A day bitmap per candidate, no keys to sort.
- * O(E + C * days / 64). */
+/* Active days of the candidates: a day bitmap per candidate, no keys to
+ * sort; the candidate index of each number in a compact array so the test
+ * per event end stays in cache. O(E + C * days / 64). */
 static ls_status candidate_pass(ls_analysis *a, const day_clock *clk, ls_error *err) {
   const ls_events *ev = a->ev;
   size_t words = (a->n_days + 63) / 64;
   uint64_t *seen = ls_calloc(a->n_cands * words + 1, sizeof *seen);
-  if (!seen)
+  uint32_t *cand = ls_malloc(((size_t)a->n_numbers + 1) * sizeof *cand);
+  uint32_t *active = ls_calloc(a->n_cands + 1, sizeof *active);
+  if (!seen || !cand || !active) {
+    ls_free(seen);
+    ls_free(cand);
+    ls_free(active);
     return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for candidate features");
+  }
+  for (uint32_t i = 0; i < a->n_numbers; i++)
+    cand[i] = a->feat[i].cand;
   for (size_t i = 0; i < ev->count; i++) {
     int64_t t = ev->start[i];
     if (!in_window(a, t))
       continue;
-    uint32_t c1 = a->feat[ev->caller[i]].cand, c2 = a->feat[ev->callee[i]].cand;
+    uint32_t c1 = cand[ev->caller[i]], c2 = cand[ev->callee[i]];
     if (c1 == LS__NONE && c2 == LS__NONE)
       continue;
-    int64_t local = clock_local(clk, t);
-    int64_t hour = floor_div(local, 3600) % 24;
-    if (hour < 0)
-      hour += 24;
-    /* evening and night, when deal lines are busiest and offices shut */
-    int night = hour >= 18 || hour < 6;
-    uint32_t day = (uint32_t)(floor_div(local, 86400) - clk->local_day0);
-    for (int side = 0; side < 2; side++) {
-      uint32_t num = side ? ev->callee[i] : ev->caller[i];
-      uint32_t cand = side ? c2 : c1;
-      if (cand == LS__NONE)
-        continue;
-      ls__feat *f = &a->feat[num];
-      f->night += (uint32_t)night;
-      uint64_t *w = &seen[(size_t)cand * words + day / 64];
-      uint64_t bit = 1ull << (day % 64);
-      if (!(*w & bit)) {
-        *w |= bit;
-        f->active_days++;
-      }
+    uint32_t day = clock_day(clk, t);
+    uint64_t bit = 1ull << (day % 64);
+    if (c1 != LS__NONE) {
+      uint64_t *w = &seen[(size_t)c1 * words + day / 64];
+      active[c1] += !(*w & bit);
+      *w |= bit;
+    }
+    if (c2 != LS__NONE) {
+      uint64_t *w = &seen[(size_t)c2 * words + day / 64];
+      active[c2] += !(*w & bit);
+      *w |= bit;
     }
   }
+  for (size_t c = 0; c < a->n_cands; c++)
+    a->feat[a->cands[c]].active_days = active[c];
   ls_free(seen);
+  ls_free(cand);
+  ls_free(active);
   return LS_OK;
 }
 
@@ -463,12 +565,13 @@ ls_status ls__features_compute(ls_analysis *a, ls_error *err) {
   a->feat = ls_calloc((size_t)a->n_numbers + 1, sizeof *a->feat);
   if (!a->feat)
     return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for features");
+  ls__advise_random(a->feat, ((size_t)a->n_numbers + 1) * sizeof *a->feat);
   for (uint32_t i = 0; i < a->n_numbers; i++) {
     a->feat[i].cand = LS__NONE;
     a->feat[i].first = INT64_MAX;
     a->feat[i].last = INT64_MIN;
   }
-  count_pass(a);
+  window_pass(a);
   if (a->n_events == 0) {
     a->tmin = a->tmax = 0;
     a->n_days = 0;

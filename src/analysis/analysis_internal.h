@@ -34,11 +34,10 @@ typedef struct ls__feat {
   uint32_t burst_max;     /* texts in the largest burst */
   uint32_t burst_texts;   /* texts sent inside bursts */
   uint32_t active_days;   /* distinct local days with any event (candidates) */
-  uint32_t night;         /* events 18:00-06:00 local (candidates) */
+  uint32_t night;         /* events 18:00-06:00 local */
   uint32_t cells, imeis;  /* distinct cells and handsets used (deal numbers) */
   uint32_t cand;          /* index among scored candidates or LS__NONE */
   int64_t first, last;    /* first and last event time */
-  uint64_t call_secs;     /* total call duration */
 } ls__feat;
 
 #define LS__SHORT_CALL_S 60 /* a deal call arranges a meeting: under a minute */
@@ -124,6 +123,40 @@ struct ls_analysis {
  * tmp must hold n keys. Stable. O(n * ceil(bits/11)). */
 void ls__radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n, unsigned bits);
 unsigned ls__bits_for(uint64_t max_value); /* bits needed to hold max_value */
+/* Sorts v ascending on its low `bits` bits (the others must be 0 or the
+ * order is by the whole value); scratch (may be NULL: quicksort) holds n
+ * values. O(n) for large n, O(n log n) for small. Never fails. */
+void ls__sort_u64(uint64_t *v, size_t n, uint64_t *scratch, unsigned bits);
+
+/* Buckets: 64-bit values grouped by a dense 32-bit id, each group sorted
+ * (analysis_sort.c explains why). Use: init; ls__buckets_count(id) for
+ * every value; alloc; ls__buckets_put(id, value) for the same values;
+ * sort. Then bucket id is vals[off[id] .. off[id + 1]). Memory: 8 bytes a
+ * value plus 8 an id. */
+typedef struct ls__buckets {
+  uint32_t n_ids;
+  size_t *off;    /* [n_ids + 2] */
+  uint64_t *vals; /* [n] */
+  size_t n;
+} ls__buckets;
+ls_status ls__buckets_init(ls__buckets *b, uint32_t n_ids); /* LS_ERR_NOMEM. O(ids) */
+static inline void ls__buckets_count(ls__buckets *b, uint32_t id) { b->off[id + 2]++; }
+ls_status ls__buckets_alloc(ls__buckets *b);                /* LS_ERR_NOMEM. O(ids) */
+static inline void ls__buckets_put(ls__buckets *b, uint32_t id, uint64_t v) { b->vals[b->off[id + 1]++] = v; }
+void ls__buckets_sort(ls__buckets *b, unsigned bits);       /* O(n) to O(n log bucket) */
+void ls__buckets_free(ls__buckets *b);                      /* accepts a zeroed b */
+
+/* Threads for the passes that split by range (at most LS__MAX_THREADS):
+ * ls__threads() gives the online cores; ls__parallel runs
+ * fn(ctx, part, n_parts) for each part, part 0 on the calling thread, and
+ * returns when all are done (a part whose thread cannot start runs on the
+ * caller). Results must not depend on n_parts. */
+#define LS__MAX_THREADS 8u
+/* Advice that a large array is accessed at random (2 MB pages); call
+ * before the array is first written. Never fails. O(1). */
+void ls__advise_random(void *p, size_t bytes);
+unsigned ls__threads(void);
+void ls__parallel(unsigned n_parts, void (*fn)(void *ctx, unsigned part, unsigned n_parts), void *ctx);
 
 /* Local (UK civil) day and hour of a UTC time; see analysis_features.c. */
 int ls__uk_offset(int64_t t);

@@ -166,41 +166,49 @@ static void profile_free(profile *p) {
   ls_free(p->place);
   ls_free(p->count);
   ls_free(p->total);
+  memset(p, 0, sizeof *p);
 }
 
-/* Place histogram of each subject (subj[number] = subject index or NONE).
- * O(E + K) for K located events of subjects. */
+/* Place histogram of each subject (subj[number] = subject index or NONE):
+ * the places of the subjects' located event ends in buckets by subject,
+ * each sorted, folded into (place, count) runs. O(E + K) for K located
+ * event ends of subjects. */
 static ls_status profile_build(const ls_analysis *a, const uint32_t *subj, uint32_t n_subj, profile *pr) {
   const ls_events *ev = a->ev;
   ls_status rc = LS_OK;
-  size_t n = 0;
+  ls__buckets bk;
   memset(pr, 0, sizeof *pr);
+  if (ls__buckets_init(&bk, n_subj))
+    return LS_ERR_NOMEM;
   for (size_t i = 0; i < ev->count; i++) {
     if (ev->start[i] < a->opts.from || ev->start[i] >= a->opts.to)
       continue;
-    n += (subj[ev->caller[i]] != LS__NONE && ev->caller_cell[i] != LS_NO_ID) +
-         (subj[ev->callee[i]] != LS__NONE && ev->callee_cell[i] != LS_NO_ID);
+    uint32_t s1 = subj[ev->caller[i]], s2 = subj[ev->callee[i]];
+    if (s1 != LS__NONE && ev->caller_cell[i] != LS_NO_ID)
+      ls__buckets_count(&bk, s1);
+    if (s2 != LS__NONE && ev->callee_cell[i] != LS_NO_ID)
+      ls__buckets_count(&bk, s2);
   }
-  uint64_t *keys = ls_malloc((n + 1) * sizeof *keys), *tmp = ls_malloc((n + 1) * sizeof *tmp);
   pr->off = ls_calloc((size_t)n_subj + 1, sizeof *pr->off);
   pr->total = ls_calloc((size_t)n_subj + 1, sizeof *pr->total);
-  if (!keys || !tmp || !pr->off || !pr->total) {
+  if (!pr->off || !pr->total || ls__buckets_alloc(&bk)) {
     rc = LS_ERR_NOMEM;
     goto out;
   }
-  size_t k = 0;
   for (size_t i = 0; i < ev->count; i++) {
     if (ev->start[i] < a->opts.from || ev->start[i] >= a->opts.to)
       continue;
-    if (subj[ev->caller[i]] != LS__NONE && ev->caller_cell[i] != LS_NO_ID)
-      keys[k++] = ((uint64_t)subj[ev->caller[i]] << 32) | a->cell_place[ev->caller_cell[i]];
-    if (subj[ev->callee[i]] != LS__NONE && ev->callee_cell[i] != LS_NO_ID)
-      keys[k++] = ((uint64_t)subj[ev->callee[i]] << 32) | a->cell_place[ev->callee_cell[i]];
+    uint32_t s1 = subj[ev->caller[i]], s2 = subj[ev->callee[i]];
+    if (s1 != LS__NONE && ev->caller_cell[i] != LS_NO_ID)
+      ls__buckets_put(&bk, s1, a->cell_place[ev->caller_cell[i]]);
+    if (s2 != LS__NONE && ev->callee_cell[i] != LS_NO_ID)
+      ls__buckets_put(&bk, s2, a->cell_place[ev->callee_cell[i]]);
   }
-  ls__radix_sort_u64(keys, tmp, n, 32 + ls__bits_for(n_subj));
+  ls__buckets_sort(&bk, ls__bits_for(a->n_places));
   size_t runs = 0;
-  for (size_t i = 0; i < n; i++)
-    runs += i == 0 || keys[i] != keys[i - 1];
+  for (uint32_t s = 0; s < n_subj; s++)
+    for (size_t i = bk.off[s]; i < bk.off[s + 1]; i++)
+      runs += i == bk.off[s] || bk.vals[i] != bk.vals[i - 1];
   pr->place = ls_malloc((runs + 1) * sizeof *pr->place);
   pr->count = ls_malloc((runs + 1) * sizeof *pr->count);
   if (!pr->place || !pr->count) {
@@ -208,39 +216,45 @@ static ls_status profile_build(const ls_analysis *a, const uint32_t *subj, uint3
     goto out;
   }
   size_t r = 0;
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    while (j < n && keys[j] == keys[i])
-      j++;
-    uint32_t s = (uint32_t)(keys[i] >> 32);
-    pr->place[r] = (uint32_t)keys[i];
-    pr->count[r] = (uint32_t)(j - i);
-    pr->off[s + 1]++;
-    pr->total[s] += (uint32_t)(j - i);
-    r++;
-    i = j;
+  for (uint32_t s = 0; s < n_subj; s++) {
+    pr->off[s] = (uint32_t)r;
+    for (size_t i = bk.off[s]; i < bk.off[s + 1];) {
+      size_t j = i;
+      while (j < bk.off[s + 1] && bk.vals[j] == bk.vals[i])
+        j++;
+      pr->place[r] = (uint32_t)bk.vals[i];
+      pr->count[r] = (uint32_t)(j - i);
+      pr->total[s] += (uint32_t)(j - i);
+      r++;
+      i = j;
+    }
   }
-  for (uint32_t s = 0; s < n_subj; s++)
-    pr->off[s + 1] += pr->off[s];
+  pr->off[n_subj] = (uint32_t)r;
 out:
-  ls_free(keys);
-  ls_free(tmp);
+  ls__buckets_free(&bk);
   return rc;
 }
 
-/* Located events of subject s in the places of a sorted set. O(p log d). */
-static uint32_t profile_in(const profile *pr, uint32_t s, const uint32_t *set, size_t n_set) {
+/* Located events of subject s in the marked places. O(places of s). */
+static uint32_t profile_in(const profile *pr, uint32_t s, const uint8_t *mark) {
   uint32_t in = 0;
   for (uint32_t k = pr->off[s]; k < pr->off[s + 1]; k++)
-    if (ls__u32_contains(set, n_set, pr->place[k]))
+    if (mark[pr->place[k]])
       in += pr->count[k];
   return in;
+}
+
+/* Marks (v = 1) or unmarks (v = 0) a line's destinations. O(dests). */
+static void mark_dests(uint8_t *mark, const ls__line *L, uint8_t v) {
+  for (size_t i = 0; i < L->n_dests; i++)
+    mark[L->dests[i]] = v;
 }
 
 /* ---- destinations ------------------------------------------------------------- */
 
 typedef struct place_count {
-  uint32_t place, count;
+  uint32_t place;
+  uint64_t count;
 } place_count;
 
 static int by_count_desc(const void *x, const void *y) {
@@ -250,19 +264,22 @@ static int by_count_desc(const void *x, const void *y) {
   return (a->place > b->place) - (a->place < b->place);
 }
 
-static int by_place(const void *x, const void *y) {
-  const place_count *a = x, *b = y;
-  return (a->place > b->place) - (a->place < b->place);
-}
-
 /* Destinations of every line: where its customers are (DESIGN.md: a line is
  * worked in a county town and sells there). The places holding the most of
  * the customers' located events, most used first, until DEST_COVER of
  * those events are covered; a line whose customers were never located falls
  * back on its own phones. The line phone is not used first because it goes
- * back to the origin with a runner on a night at home. O(K log K) for K
- * profile entries of the line's customers. */
+ * back to the origin with a runner on a night at home. The counts add up
+ * in an array over places, so a line costs its customers' profile entries
+ * plus a sort of the places it touches. */
 static ls_status destinations(ls_analysis *a, const profile *pr, const uint32_t *subj) {
+  ls_status rc = LS_OK;
+  uint64_t *acc = ls_calloc((size_t)a->n_places + 1, sizeof *acc);
+  place_count *pc = ls_malloc(((size_t)a->n_places + 1) * sizeof *pc);
+  if (!acc || !pc) {
+    rc = LS_ERR_NOMEM;
+    goto out;
+  }
   for (size_t l = 0; l < a->n_lines; l++) {
     ls__line *L = &a->lines[l];
     const uint32_t *who = L->customers;
@@ -274,44 +291,38 @@ static ls_status destinations(ls_analysis *a, const profile *pr, const uint32_t 
       who = L->numbers;
       n_who = L->n_numbers;
     }
-    size_t cap = 0, n = 0;
+    size_t m = 0;
     uint64_t total = 0;
     for (size_t i = 0; i < n_who; i++) {
       uint32_t s = subj[who[i]];
-      cap += pr->off[s + 1] - pr->off[s];
-    }
-    place_count *pc = ls_malloc((cap + 1) * sizeof *pc);
-    if (!pc)
-      return LS_ERR_NOMEM;
-    for (size_t i = 0; i < n_who; i++) {
-      uint32_t s = subj[who[i]];
       for (uint32_t k = pr->off[s]; k < pr->off[s + 1]; k++) {
-        pc[n++] = (place_count){pr->place[k], pr->count[k]};
+        uint32_t p = pr->place[k];
+        if (acc[p] == 0)
+          pc[m++].place = p;
+        acc[p] += pr->count[k];
         total += pr->count[k];
       }
     }
-    qsort(pc, n, sizeof *pc, by_place);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-      if (m && pc[m - 1].place == pc[i].place)
-        pc[m - 1].count += pc[i].count;
-      else
-        pc[m++] = pc[i];
+    for (size_t j = 0; j < m; j++) {
+      pc[j].count = acc[pc[j].place];
+      acc[pc[j].place] = 0;
     }
     qsort(pc, m, sizeof *pc, by_count_desc);
     L->dests = ls_malloc((m + 1) * sizeof *L->dests);
     if (!L->dests) {
-      ls_free(pc);
-      return LS_ERR_NOMEM;
+      rc = LS_ERR_NOMEM;
+      goto out;
     }
     uint64_t covered = 0;
     for (size_t j = 0; j < m && covered < DEST_COVER * (double)total; j++) {
       L->dests[L->n_dests++] = pc[j].place;
       covered += pc[j].count;
     }
-    ls_free(pc);
   }
-  return LS_OK;
+out:
+  ls_free(acc);
+  ls_free(pc);
+  return rc;
 }
 
 /* ---- co-location ------------------------------------------------------------------ */
@@ -320,22 +331,58 @@ typedef struct coloc {
   uint32_t line, number, days, events;
 } coloc;
 
-#define MULTI (LS__NONE - 1)
+/* Map value of a (cell, hour) that tells nothing: phones of two lines were
+ * there, or it is outside the line's destination. */
+#define UNUSABLE (LS__NONE - 1)
+
+typedef struct key_list {
+  uint64_t *v;
+  size_t n, cap;
+} key_list;
+
+static ls_status key_push(key_list *k, uint64_t x) {
+  if (k->n == k->cap) {
+    size_t cap = k->cap ? 2 * k->cap : 4096;
+    uint64_t *p = ls_reallocarray(k->v, cap, sizeof *p);
+    if (!p)
+      return LS_ERR_NOMEM;
+    k->v = p;
+    k->cap = cap;
+  }
+  k->v[k->n++] = x;
+  return LS_OK;
+}
 
 /* Numbers seen in the same cell in the same hour as a line phone, inside
  * the line's destination, with the number of such events and of distinct
  * days, per line. A (cell, hour) shared by phones of two lines is skipped:
- * it cannot tell whose runner is there. O(E log D) with one hash lookup per
- * located event end and a binary search in the line's D destinations. */
-static ls_status colocate(const ls_analysis *a, const uint32_t *dline, uint32_t *const *dest_sorted, coloc **out,
-                          size_t *n_out) {
+ * it cannot tell whose runner is there. The (cell, hour) -> line map is
+ * built from the line phones' events and each entry checked against its
+ * line's destinations once; a bitmap over (cell, hour), when it is small,
+ * answers most other events without touching the map. O(E + M log D) for
+ * M map entries and D destinations. */
+static ls_status colocate(const ls_analysis *a, const uint32_t *dline, coloc **out, size_t *n_out) {
   const ls_events *ev = a->ev;
   ls_status rc = LS_OK;
   u64map m = {0};
-  uint64_t *keys = NULL, *tmp = NULL;
-  size_t cap = 0, n = 0, nk = 0;
+  key_list keys = {0};
+  uint64_t *tmp = NULL, *bits = NULL;
+  uint32_t **dest_sorted = ls_calloc(a->n_lines + 1, sizeof *dest_sorted);
+  size_t cap = 0;
   *out = NULL;
   *n_out = 0;
+  if (!dest_sorted)
+    return LS_ERR_NOMEM;
+  for (size_t l = 0; l < a->n_lines; l++) {
+    const ls__line *L = &a->lines[l];
+    dest_sorted[l] = ls_malloc((L->n_dests + 1) * sizeof **dest_sorted);
+    if (!dest_sorted[l]) {
+      rc = LS_ERR_NOMEM;
+      goto out;
+    }
+    memcpy(dest_sorted[l], L->dests, L->n_dests * sizeof **dest_sorted);
+    ls__u32_sort(dest_sorted[l], L->n_dests);
+  }
   for (size_t i = 0; i < ev->count; i++)
     if (ev->start[i] >= a->opts.from && ev->start[i] < a->opts.to)
       cap += (dline[ev->caller[i]] != LS__NONE && ev->caller_cell[i] != LS_NO_ID) +
@@ -353,46 +400,67 @@ static ls_status colocate(const ls_analysis *a, const uint32_t *dline, uint32_t 
       uint32_t cell = side ? ev->callee_cell[i] : ev->caller_cell[i];
       if (dline[num] == LS__NONE || cell == LS_NO_ID)
         continue;
-      uint32_t *v = map_put(&m, ((uint64_t)cell << 24) ^ hour, dline[num]);
+      uint32_t *v = map_put(&m, ((uint64_t)cell << 24) | hour, dline[num]);
       if (*v != dline[num])
-        *v = MULTI;
+        *v = UNUSABLE;
     }
   }
-  /* count, then fill (line, number, day) keys */
-  for (int fill = 0; fill < 2; fill++) {
-    for (size_t i = 0; i < ev->count; i++) {
-      int64_t t = ev->start[i];
-      if (t < a->opts.from || t >= a->opts.to)
+  /* each (cell, hour) once: usable only inside its line's destination */
+  uint64_t n_hours = (uint64_t)(a->tmax - a->tmin) / 3600 + 1;
+  /* the bitmap costs at most a byte an event */
+  int use_bits = a->n_cells && n_hours <= (a->n_events * 8 + 64) / a->n_cells;
+  if (use_bits) {
+    bits = ls_calloc((a->n_cells * n_hours + 63) / 64 + 1, sizeof *bits);
+    use_bits = bits != NULL; /* without it every event looks in the map */
+  }
+  for (size_t k = 0; k <= m.mask; k++) {
+    if (m.keys[k] == 0 || m.vals[k] == UNUSABLE)
+      continue;
+    uint64_t key = m.keys[k] - 1;
+    uint32_t cell = (uint32_t)(key >> 24), line = m.vals[k];
+    if (!ls__u32_contains(dest_sorted[line], a->lines[line].n_dests, a->cell_place[cell])) {
+      m.vals[k] = UNUSABLE;
+    } else if (use_bits) {
+      uint64_t b = (uint64_t)cell * n_hours + (key & 0xffffff);
+      bits[b / 64] |= 1ull << (b % 64);
+    }
+  }
+  /* (line, number, day) keys of the other numbers' events there */
+  for (size_t i = 0; i < ev->count && rc == LS_OK; i++) {
+    int64_t t = ev->start[i];
+    if (t < a->opts.from || t >= a->opts.to)
+      continue;
+    uint64_t hour = (uint64_t)(t - a->tmin) / 3600;
+    for (int side = 0; side < 2; side++) {
+      uint32_t num = side ? ev->callee[i] : ev->caller[i];
+      uint32_t cell = side ? ev->callee_cell[i] : ev->caller_cell[i];
+      if (dline[num] != LS__NONE || cell == LS_NO_ID)
         continue;
-      uint64_t hour = (uint64_t)(t - a->tmin) / 3600;
-      for (int side = 0; side < 2; side++) {
-        uint32_t num = side ? ev->callee[i] : ev->caller[i];
-        uint32_t cell = side ? ev->callee_cell[i] : ev->caller_cell[i];
-        if (dline[num] != LS__NONE || cell == LS_NO_ID)
+      if (use_bits) {
+        uint64_t b = (uint64_t)cell * n_hours + hour;
+        if (!(bits[b / 64] & (1ull << (b % 64))))
           continue;
-        uint32_t *v = map_get(&m, ((uint64_t)cell << 24) ^ hour);
-        if (!v || *v == MULTI ||
-            !ls__u32_contains(dest_sorted[*v], a->lines[*v].n_dests, a->cell_place[cell]))
-          continue;
-        if (fill)
-          keys[nk++] = ((uint64_t)*v << 42) | ((uint64_t)num << 16) | ((hour / 24) & 0xffff);
-        else
-          n++;
       }
-    }
-    if (!fill) {
-      keys = ls_malloc((n + 1) * sizeof *keys);
-      tmp = ls_malloc((n + 1) * sizeof *tmp);
-      if (!keys || !tmp) {
-        rc = LS_ERR_NOMEM;
-        goto out;
-      }
+      const uint32_t *v = map_get(&m, ((uint64_t)cell << 24) | hour);
+      if (!v || *v == UNUSABLE)
+        continue;
+      rc = key_push(&keys, ((uint64_t)*v << 42) | ((uint64_t)num << 16) | ((hour / 24) & 0xffff));
+      if (rc)
+        break;
     }
   }
-  ls__radix_sort_u64(keys, tmp, nk, 64);
+  if (rc)
+    goto out;
+  size_t nk = keys.n;
+  tmp = ls_malloc((nk + 1) * sizeof *tmp);
+  if (!tmp) {
+    rc = LS_ERR_NOMEM;
+    goto out;
+  }
+  ls__radix_sort_u64(keys.v, tmp, nk, 42 + ls__bits_for(a->n_lines));
   size_t runs = 0;
   for (size_t i = 0; i < nk; i++)
-    runs += i == 0 || (keys[i] >> 16) != (keys[i - 1] >> 16);
+    runs += i == 0 || (keys.v[i] >> 16) != (keys.v[i - 1] >> 16);
   coloc *c = ls_malloc((runs + 1) * sizeof *c);
   if (!c) {
     rc = LS_ERR_NOMEM;
@@ -400,11 +468,11 @@ static ls_status colocate(const ls_analysis *a, const uint32_t *dline, uint32_t 
   }
   size_t r = 0;
   for (size_t i = 0; i < nk;) {
-    uint64_t who = keys[i] >> 16;
+    uint64_t who = keys.v[i] >> 16;
     c[r] = (coloc){(uint32_t)(who >> 26), (uint32_t)(who & ((1u << 26) - 1)), 0, 0};
-    for (; i < nk && (keys[i] >> 16) == who; i++) {
+    for (; i < nk && (keys.v[i] >> 16) == who; i++) {
       c[r].events++;
-      if (i == 0 || keys[i] != keys[i - 1])
+      if (i == 0 || keys.v[i] != keys.v[i - 1])
         c[r].days++;
     }
     r++;
@@ -412,9 +480,13 @@ static ls_status colocate(const ls_analysis *a, const uint32_t *dline, uint32_t 
   *out = c;
   *n_out = r;
 out:
+  for (size_t l = 0; l < a->n_lines; l++)
+    ls_free(dest_sorted[l]);
+  ls_free(dest_sorted);
   map_free(&m);
-  ls_free(keys);
+  ls_free(keys.v);
   ls_free(tmp);
+  ls_free(bits);
   return rc;
 }
 
@@ -487,11 +559,37 @@ static void customers_prune(ls__line *L) {
   L->n_customers = u;
 }
 
+/* Whether a number co-located with a line's phone is one of its runners:
+ * with the phone on several days, for most of its located events in the
+ * line's destinations (marked), away from them for some (it travels), and
+ * tied to the origin (seen there, or in contact with a holder). O(places
+ * of the number + its contacts * log holders). */
+static int is_runner(const ls_analysis *a, const profile *pr, const uint32_t *subj, const uint8_t *mark,
+                     const coloc *c) {
+  const ls__line *L = &a->lines[c->line];
+  uint32_t x = c->number, s = subj[x];
+  if (c->days < RUNNER_MIN_DAYS || s == LS__NONE || pr->total[s] == 0 ||
+      ls__u32_contains(L->holders, L->n_holders, x))
+    return 0;
+  uint32_t in_dest = profile_in(pr, s, mark);
+  double away = 1.0 - (double)in_dest / pr->total[s];
+  if (away < RUNNER_MIN_AWAY || c->events < RUNNER_MIN_COLOC_SHARE * in_dest)
+    return 0;
+  uint32_t in_origin = 0;
+  for (uint32_t k = pr->off[s]; L->origin != LS__NONE && k < pr->off[s + 1]; k++)
+    if (pr->place[k] == L->origin)
+      in_origin = pr->count[k];
+  return (double)in_origin >= RUNNER_MIN_ORIGIN * pr->total[s] ||
+         events_with(a, x, L->holders, L->n_holders) >= RUNNER_MIN_HOLDER_EVENTS;
+}
+
 /* Holders, runners, customers, origin and destinations of every line.
- * O(E + P + K log K); see the helpers for the parts. */
+ * O(E + P + K) plus the sorts of the places a line touches; see the
+ * helpers for the parts. */
 ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
   ls_status rc = LS_OK;
-  uint32_t *dline = NULL, *subj = NULL, **dest_sorted = NULL;
+  uint32_t *dline = NULL, *subj = NULL;
+  uint8_t *mark = NULL;
   coloc *co = NULL;
   size_t n_co = 0, n_hc = 0;
   holder_cand *hc = NULL;
@@ -503,8 +601,10 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
     return rc;
   dline = ls_malloc(((size_t)a->n_numbers + 1) * sizeof *dline);
   subj = ls_malloc(((size_t)a->n_numbers + 1) * sizeof *subj);
-  dest_sorted = ls_calloc(a->n_lines + 1, sizeof *dest_sorted);
-  if (!dline || !subj || !dest_sorted) {
+  /* a line's destinations, marked while its holders and runners are
+   * tested: one byte a place, cleared after each line */
+  mark = ls_calloc((size_t)a->n_places + 1, 1);
+  if (!dline || !subj || !mark) {
     rc = LS_ERR_NOMEM;
     goto out;
   }
@@ -517,7 +617,8 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
     goto out;
 
   /* holder candidates: non-deal contacts with repeated traffic with a line;
-   * subj marks a number's slot in hc while its line is being scanned */
+   * subj marks a number's slot in hc while its line is being scanned; hc
+   * ends up grouped by line, in line order */
   for (size_t l = 0; l < a->n_lines; l++) {
     const ls__line *L = &a->lines[l];
     size_t start = n_hc, cap = n_hc;
@@ -564,26 +665,21 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
     rc = destinations(a, &pr, subj);
   if (rc)
     goto out;
-  for (size_t l = 0; l < a->n_lines; l++) {
-    const ls__line *L = &a->lines[l];
-    dest_sorted[l] = ls_malloc((L->n_dests + 1) * sizeof **dest_sorted);
-    if (!dest_sorted[l]) {
-      rc = LS_ERR_NOMEM;
-      goto out;
-    }
-    memcpy(dest_sorted[l], L->dests, L->n_dests * sizeof **dest_sorted);
-    ls__u32_sort(dest_sorted[l], L->n_dests);
-  }
 
   /* holders: in regular contact with the line, located away from its area */
   for (size_t i = 0; i < n_hc && rc == LS_OK; i++) {
     ls__line *L = &a->lines[hc[i].line];
+    if (i == 0 || hc[i].line != hc[i - 1].line)
+      mark_dests(mark, L, 1);
     uint32_t s = subj[hc[i].number];
-    if (hc[i].events < HOLDER_MIN_EVENTS || hc[i].days < HOLDER_MIN_DAYS || s == LS__NONE || pr.total[s] == 0)
-      continue; /* never located: cannot tell a holder from a customer */
-    double dest_share = (double)profile_in(&pr, s, dest_sorted[hc[i].line], L->n_dests) / pr.total[s];
-    if (dest_share <= HOLDER_MAX_DEST_SHARE)
-      rc = push_u32(&L->holders, &L->n_holders, hc[i].number);
+    if (hc[i].events >= HOLDER_MIN_EVENTS && hc[i].days >= HOLDER_MIN_DAYS && s != LS__NONE && pr.total[s] > 0) {
+      /* (a number never located cannot be told from a customer) */
+      double dest_share = (double)profile_in(&pr, s, mark) / pr.total[s];
+      if (dest_share <= HOLDER_MAX_DEST_SHARE)
+        rc = push_u32(&L->holders, &L->n_holders, hc[i].number);
+    }
+    if (i + 1 == n_hc || hc[i + 1].line != hc[i].line)
+      mark_dests(mark, L, 0);
   }
   /* the origin: the holders' most used place */
   for (size_t l = 0; l < a->n_lines && rc == LS_OK; l++) {
@@ -602,7 +698,8 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
   /* runners: with the line phone on several days in the line's area, for
    * most of their time there, seen away from it too (they travel), and
    * tied to the origin */
-  rc = colocate(a, dline, dest_sorted, &co, &n_co);
+  if (rc == LS_OK)
+    rc = colocate(a, dline, &co, &n_co);
   if (rc)
     goto out;
   profile_free(&pr);
@@ -613,31 +710,24 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
     if (co[i].days >= RUNNER_MIN_DAYS && subj[co[i].number] == LS__NONE)
       subj[co[i].number] = n_subj++;
   rc = profile_build(a, subj, n_subj, &pr);
+  /* co is sorted by line */
   for (size_t i = 0; i < n_co && rc == LS_OK; i++) {
     ls__line *L = &a->lines[co[i].line];
-    uint32_t x = co[i].number, s = subj[x];
-    if (co[i].days < RUNNER_MIN_DAYS || s == LS__NONE || pr.total[s] == 0 ||
-        ls__u32_contains(L->holders, L->n_holders, x))
-      continue;
-    uint32_t in_dest = profile_in(&pr, s, dest_sorted[co[i].line], L->n_dests);
-    double away = 1.0 - (double)in_dest / pr.total[s];
-    if (away < RUNNER_MIN_AWAY || co[i].events < RUNNER_MIN_COLOC_SHARE * in_dest)
-      continue;
-    uint32_t in_origin = L->origin == LS__NONE ? 0 : profile_in(&pr, s, &L->origin, 1);
-    if ((double)in_origin >= RUNNER_MIN_ORIGIN * pr.total[s] ||
-        events_with(a, x, L->holders, L->n_holders) >= RUNNER_MIN_HOLDER_EVENTS)
-      rc = push_u32(&L->runners, &L->n_runners, x);
+    if (i == 0 || co[i].line != co[i - 1].line)
+      mark_dests(mark, L, 1);
+    if (is_runner(a, &pr, subj, mark, &co[i]))
+      rc = push_u32(&L->runners, &L->n_runners, co[i].number);
+    if (i + 1 == n_co || co[i + 1].line != co[i].line)
+      mark_dests(mark, L, 0);
   }
   for (size_t l = 0; l < a->n_lines && rc == LS_OK; l++) {
     ls__u32_sort(a->lines[l].runners, a->lines[l].n_runners);
     customers_prune(&a->lines[l]);
   }
 out:
-  for (size_t l = 0; dest_sorted && l < a->n_lines; l++)
-    ls_free(dest_sorted[l]);
-  ls_free(dest_sorted);
   ls_free(dline);
   ls_free(subj);
+  ls_free(mark);
   ls_free(co);
   ls_free(hc);
   profile_free(&pr);

@@ -1,13 +1,25 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Radix sort of 64-bit keys: the aggregation engine of the analysis.
+/* Sorting and grouping: the aggregation engine of the analysis.
+ *
  * Grouping 10M events by (number, contact, day) with a hash table costs a
- * cache miss per event; an LSD radix sort streams the keys through memory a
- * few times instead (11-bit digits keep the 2048 counters in L1), which is
- * what makes the feature pass several times faster than a SQL engine's
- * GROUP BY on the same data (docs/performance.md). */
+ * cache miss per event. Two tools replace it:
+ *   - an LSD radix sort of 64-bit keys (11-bit digits keep the 2048
+ *     counters in L1), for keys that are few or need a global order;
+ *   - buckets: a counting sort of values by a dense id (one counting pass
+ *     and one scatter pass over the events), then a sort of each small
+ *     bucket on its own. A bucket is a few to a few thousand values, so
+ *     it sorts in cache; the whole costs two passes over the data, where a
+ *     64-bit radix sort costs five or six, and half the scratch memory.
+ * Bucket sorting splits by id range over the cores (ls__parallel); each
+ * bucket is sorted by one thread, so the result does not depend on the
+ * number of threads. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "../core/ls_mem.h"
 #include "analysis_internal.h"
 
 #define DIGIT_BITS 11u
@@ -21,37 +33,274 @@ unsigned ls__bits_for(uint64_t max_value) {
 }
 
 /* Stable LSD radix sort on the low `bits` bits; O(n * ceil(bits / 11)).
- * The result ends in keys (an odd number of passes is copied back once). */
+ * All digit histograms come from one read pass; a digit that is the same
+ * for every key needs no pass. The result ends in keys. */
 void ls__radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n, unsigned bits) {
   if (n < 2)
     return;
   if (bits > 64)
     bits = 64;
+  unsigned passes = (bits + DIGIT_BITS - 1) / DIGIT_BITS;
+  /* 6 digits of 11 bits cover 64 bits; 96 KB of counters on the stack is
+   * too much for some threads, so they live on the heap when possible */
+  size_t (*count)[DIGIT_SIZE] = ls_calloc(passes, sizeof *count);
+  size_t one[DIGIT_SIZE];
   uint64_t *src = keys, *dst = tmp;
-  size_t count[DIGIT_SIZE];
-  for (unsigned shift = 0; shift < bits; shift += DIGIT_BITS) {
-    memset(count, 0, sizeof count);
-    for (size_t i = 0; i < n; i++)
-      count[(src[i] >> shift) & (DIGIT_SIZE - 1)]++;
-    /* a digit that is the same for every key needs no pass */
-    if (count[(src[0] >> shift) & (DIGIT_SIZE - 1)] == n)
-      continue;
-    size_t sum = 0;
-    for (unsigned d = 0; d < DIGIT_SIZE; d++) {
-      size_t c = count[d];
-      count[d] = sum;
-      sum += c;
+  if (!count) {
+    /* no memory for the histograms: one histogram pass per digit */
+    for (unsigned shift = 0; shift < bits; shift += DIGIT_BITS) {
+      memset(one, 0, sizeof one);
+      for (size_t i = 0; i < n; i++)
+        one[(src[i] >> shift) & (DIGIT_SIZE - 1)]++;
+      if (one[(src[0] >> shift) & (DIGIT_SIZE - 1)] == n)
+        continue;
+      size_t sum = 0;
+      for (unsigned d = 0; d < DIGIT_SIZE; d++) {
+        size_t c = one[d];
+        one[d] = sum;
+        sum += c;
+      }
+      for (size_t i = 0; i < n; i++) {
+        uint64_t k = src[i];
+        dst[one[(k >> shift) & (DIGIT_SIZE - 1)]++] = k;
+      }
+      uint64_t *t = src;
+      src = dst;
+      dst = t;
     }
+  } else {
     for (size_t i = 0; i < n; i++) {
-      uint64_t k = src[i];
-      dst[count[(k >> shift) & (DIGIT_SIZE - 1)]++] = k;
+      uint64_t k = keys[i];
+      for (unsigned p = 0; p < passes; p++)
+        count[p][(k >> (p * DIGIT_BITS)) & (DIGIT_SIZE - 1)]++;
     }
-    uint64_t *t = src;
-    src = dst;
-    dst = t;
+    for (unsigned p = 0; p < passes; p++) {
+      unsigned shift = p * DIGIT_BITS;
+      size_t *c = count[p];
+      if (c[(src[0] >> shift) & (DIGIT_SIZE - 1)] == n)
+        continue;
+      size_t sum = 0;
+      for (unsigned d = 0; d < DIGIT_SIZE; d++) {
+        size_t x = c[d];
+        c[d] = sum;
+        sum += x;
+      }
+      for (size_t i = 0; i < n; i++) {
+        uint64_t k = src[i];
+        dst[c[(k >> shift) & (DIGIT_SIZE - 1)]++] = k;
+      }
+      uint64_t *t = src;
+      src = dst;
+      dst = t;
+    }
+    ls_free(count);
   }
   if (src != keys)
     memcpy(keys, src, n * sizeof *keys);
+}
+
+/* ---- sorting one small array ---------------------------------------------- */
+
+static void insertion_sort(uint64_t *v, size_t n) {
+  for (size_t i = 1; i < n; i++) {
+    uint64_t x = v[i];
+    size_t j = i;
+    for (; j > 0 && v[j - 1] > x; j--)
+      v[j] = v[j - 1];
+    v[j] = x;
+  }
+}
+
+/* Quicksort, median of three, Hoare partition (runs of equal values split
+ * evenly, so duplicates cost no more than distinct values); the smaller
+ * side recurses, so the stack is O(log n). O(n log n) expected. */
+static void quick_sort(uint64_t *v, size_t n) {
+  while (n > 24) {
+    uint64_t a = v[0], b = v[n / 2], c = v[n - 1];
+    uint64_t pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+    size_t i = 0, j = n - 1;
+    for (;;) {
+      while (v[i] < pivot)
+        i++;
+      while (v[j] > pivot)
+        j--;
+      if (i >= j)
+        break;
+      uint64_t t = v[i];
+      v[i] = v[j];
+      v[j] = t;
+      i++;
+      j--;
+    }
+    /* [0, j] <= pivot <= [j + 1, n) */
+    size_t left = j + 1;
+    if (left < n - left) {
+      quick_sort(v, left);
+      v += left;
+      n -= left;
+    } else {
+      quick_sort(v + left, n - left);
+      n = left;
+    }
+  }
+  insertion_sort(v, n);
+}
+
+/* Buckets of at least this many values are radix sorted (linear, with a
+ * scratch array); smaller ones in place by quicksort, where the radix
+ * sort's 2048 counters per digit would cost more than the values. */
+#define RADIX_MIN 4096u
+
+/* O(n log n) for small n, O(n) for large; scratch (may be NULL) holds n
+ * values when n >= RADIX_MIN. */
+void ls__sort_u64(uint64_t *v, size_t n, uint64_t *scratch, unsigned bits) {
+  if (n >= RADIX_MIN && scratch)
+    ls__radix_sort_u64(v, scratch, n, bits);
+  else
+    quick_sort(v, n);
+}
+
+/* ---- memory ---------------------------------------------------------------- */
+
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+/* Asks for 2 MB pages on the aligned inside of a large array that is read
+ * or written at random (per-number records, buckets): with 4 KB pages
+ * nearly every such access also misses the TLB. Advice only: nothing
+ * changes if the kernel declines. O(1). */
+void ls__advise_random(void *p, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  if (!p || bytes < 2 * HUGE_PAGE)
+    return;
+  uintptr_t lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+  uintptr_t hi = ((uintptr_t)p + bytes) & ~(HUGE_PAGE - 1);
+  if (hi > lo)
+    (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
+
+/* ---- threads ------------------------------------------------------------------ */
+
+/* Worker threads: the online cores, at most LS__MAX_THREADS. The machine
+ * this was measured on has 2; more would only add start-up cost for the
+ * passes here, which are memory bound. */
+unsigned ls__threads(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  if (n < 1)
+    return 1;
+  return n > LS__MAX_THREADS ? LS__MAX_THREADS : (unsigned)n;
+}
+
+typedef struct par_job {
+  void (*fn)(void *ctx, unsigned part, unsigned n_parts);
+  void *ctx;
+  unsigned part, n_parts;
+} par_job;
+
+static void *par_main(void *arg) {
+  par_job *j = arg;
+  j->fn(j->ctx, j->part, j->n_parts);
+  return NULL;
+}
+
+/* Runs fn(ctx, part, n_parts) for every part, parts 1.. on new threads and
+ * part 0 on the caller's; a thread that cannot be started runs its part on
+ * the caller's thread afterwards, so the work is always done. */
+void ls__parallel(unsigned n_parts, void (*fn)(void *ctx, unsigned part, unsigned n_parts), void *ctx) {
+  pthread_t th[LS__MAX_THREADS];
+  par_job job[LS__MAX_THREADS];
+  int started[LS__MAX_THREADS] = {0};
+  if (n_parts < 1)
+    n_parts = 1;
+  if (n_parts > LS__MAX_THREADS)
+    n_parts = LS__MAX_THREADS;
+  for (unsigned p = 0; p < n_parts; p++)
+    job[p] = (par_job){fn, ctx, p, n_parts};
+  for (unsigned p = 1; p < n_parts; p++)
+    started[p] = pthread_create(&th[p], NULL, par_main, &job[p]) == 0;
+  fn(ctx, 0, n_parts);
+  for (unsigned p = 1; p < n_parts; p++) {
+    if (started[p])
+      pthread_join(th[p], NULL);
+    else
+      fn(ctx, p, n_parts);
+  }
+}
+
+/* ---- buckets --------------------------------------------------------------------- */
+
+ls_status ls__buckets_init(ls__buckets *b, uint32_t n_ids) {
+  memset(b, 0, sizeof *b);
+  b->n_ids = n_ids;
+  b->off = ls_calloc((size_t)n_ids + 2, sizeof *b->off);
+  ls__advise_random(b->off, ((size_t)n_ids + 2) * sizeof *b->off);
+  return b->off ? LS_OK : LS_ERR_NOMEM;
+}
+
+/* Counts in off[id + 2] become offsets: off[id + 1] is then bucket id's
+ * start, and each put advances it to the bucket's end, which leaves off[id]
+ * at the start of bucket id when all are filled. O(ids). */
+ls_status ls__buckets_alloc(ls__buckets *b) {
+  for (uint32_t i = 0; i < b->n_ids; i++)
+    b->off[i + 2] += b->off[i + 1];
+  b->n = b->off[b->n_ids + 1];
+  b->vals = ls_malloc((b->n + 1) * sizeof *b->vals);
+  return b->vals ? LS_OK : LS_ERR_NOMEM;
+}
+
+typedef struct bsort_job {
+  ls__buckets *b;
+  unsigned bits;
+  uint32_t *cut; /* [n_parts + 1] id boundaries */
+  int failed;
+} bsort_job;
+
+static void bsort_part(void *ctx, unsigned part, unsigned n_parts) {
+  (void)n_parts;
+  bsort_job *j = ctx;
+  const ls__buckets *b = j->b;
+  uint64_t *scratch = NULL;
+  size_t cap = 0;
+  for (uint32_t id = j->cut[part]; id < j->cut[part + 1]; id++) {
+    size_t lo = b->off[id], n = b->off[id + 1] - lo;
+    if (n >= RADIX_MIN && n > cap) {
+      ls_free(scratch);
+      scratch = ls_malloc(n * sizeof *scratch);
+      cap = scratch ? n : 0;
+    }
+    ls__sort_u64(b->vals + lo, n, scratch, j->bits);
+  }
+  ls_free(scratch);
+}
+
+/* Sorts each bucket's values on their low `bits` bits, the id range split
+ * into parts of about equal numbers of values. O(n) for the large buckets,
+ * O(k log k) for one of k < RADIX_MIN values. */
+void ls__buckets_sort(ls__buckets *b, unsigned bits) {
+  uint32_t cut[LS__MAX_THREADS + 1];
+  unsigned parts = ls__threads();
+  if (b->n < 65536)
+    parts = 1; /* not worth a thread */
+  cut[0] = 0;
+  uint32_t id = 0;
+  for (unsigned p = 1; p < parts; p++) {
+    size_t want = b->n / parts * p;
+    while (id < b->n_ids && b->off[id] < want)
+      id++;
+    cut[p] = id;
+  }
+  cut[parts] = b->n_ids;
+  bsort_job j = {b, bits, cut, 0};
+  ls__parallel(parts, bsort_part, &j);
+}
+
+void ls__buckets_free(ls__buckets *b) {
+  ls_free(b->off);
+  ls_free(b->vals);
+  memset(b, 0, sizeof *b);
 }
 
 static int cmp_u32(const void *x, const void *y) {
