@@ -6,7 +6,8 @@
 # approval, a campaign sent and delivered, messages_sent in the operation's
 # report, and exactly-once after the sender is killed with SIGKILL: just
 # after the gateway accepted a message (before "sent" was stored), just
-# before a request (after "sending" was stored), and at a random moment.
+# before a request (after "sending" was stored), and at a random moment; and
+# after Kannel's smsbox is killed with SIGKILL and restarted mid-campaign.
 set -euo pipefail
 : "${LINESIGHT:?}" "${LS_SRC_DIR:?}"
 for b in /usr/sbin/bearerbox /usr/sbin/smsbox /usr/lib/kannel/test/fakesmsc; do
@@ -159,6 +160,18 @@ before=$(tagged RANDOM | wc -l)
 "$LINESIGHT" message send --db "$db" --campaign "$c" --gateway "$gw" >/dev/null 2>&1 || fail "resume after random kill"
 exactly_once RANDOM "kill -9 at random (after $before)"
 
+# Kannel's smsbox killed with SIGKILL mid-campaign and restarted: the sender
+# waits for it, reconciles a message in doubt, and ends exactly once
+c=$(campaign SMSBOX)
+"$LINESIGHT" message send --db "$db" --campaign "$c" --gateway slow.conf >smsbox.out 2>&1 &
+sender=$!
+sleep 0.8
+"$LS_SRC_DIR/scripts/kannel" kill-smsbox "$k"
+sleep 1.5
+"$LS_SRC_DIR/scripts/kannel" restart-smsbox "$k"
+wait "$sender" || fail "sender across an smsbox restart: $(tail -3 smsbox.out)"
+exactly_once SMSBOX "smsbox killed and restarted"
+
 # a second sender cannot take a live sender's campaign
 c=$(campaign TWO)
 "$LINESIGHT" message send --db "$db" --campaign "$c" --gateway slow.conf >/dev/null 2>&1 &
@@ -173,4 +186,4 @@ wait "$sender" || fail "first sender failed"
 
 "$LINESIGHT" audit verify --db "$db" >/dev/null || fail "audit chain"
 [ "$fails" = 0 ] || { echo "message_kannel: $fails failures"; exit 1; }
-echo "message_kannel: ok ($n recipients a campaign, 3 kill -9 resumes exactly once)"
+echo "message_kannel: ok ($n recipients a campaign; sender killed 3 times and smsbox once, exactly once)"
