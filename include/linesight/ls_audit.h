@@ -44,6 +44,26 @@ ls_status ls_audit_append(ls_store *st, const char *actor, const char *force, co
                           const char *target, const char *records, const char *detail,
                           ls_error *err);
 
+/* Appends n entries in one transaction (one disk sync: group commit), in
+ * array order, chained as n single appends would be. From each entry only
+ * actor, force, action, target, records and detail are read (NULL = "");
+ * seq, at and the hashes are assigned here, `at` once for the batch.
+ * All or none are stored. Errors: LS_ERR_DB, LS_ERR_NOMEM. Must not be
+ * called inside an open transaction. Time: O(total size of the fields). */
+ls_status ls_audit_append_many(ls_store *st, const ls_audit_entry *entries, size_t n,
+                               ls_error *err);
+
+/* For a connection that only appends batches (a server's audit writer):
+ * on SQLite, turns off the automatic WAL checkpoint that a commit would
+ * otherwise run, so that no batch waits for one; the owner then calls
+ * ls_audit_checkpoint from another connection. No-op on PostgreSQL.
+ * Errors: LS_ERR_DB. */
+ls_status ls_audit_writer_setup(ls_store *st, ls_error *err);
+/* Copies committed WAL pages into the database without blocking writers
+ * or readers (SQLite PASSIVE checkpoint); no-op on PostgreSQL.
+ * Errors: LS_ERR_DB. Time: O(pages written since the last one). */
+ls_status ls_audit_checkpoint(ls_store *st, ls_error *err);
+
 typedef struct ls_audit_filter {
   const char *actor;  /* exact, or NULL */
   const char *action; /* exact, or NULL */

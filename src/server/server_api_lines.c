@@ -16,13 +16,6 @@
 /* Movements returned for one map: a year of a runner's cell changes. */
 #define MAP_MOVEMENTS_MAX 5000
 
-static json_t *line_summary(json_t *line) {
-  json_t *copy = json_copy(line);
-  if (copy)
-    json_object_del(copy, "explain"); /* evidence detail is for the line page */
-  return copy;
-}
-
 /* Answers 404 for a missing view or line as for a line of another force:
  * the user cannot tell the two apart. */
 static json_t *visible_line(ls__request *rq, ls__response *rs, ls__view *v) {
@@ -68,6 +61,59 @@ static int audit_or_fail(ls__request *rq, ls__response *rs, json_t *records, con
   return 0;
 }
 
+/* Sets a 200 answer whose body is JSON text already made (a copy of
+ * parts[0..n-1] joined); 500 when out of memory. */
+static void json_text(ls__response *rs, const char *const *parts, const size_t *lens, size_t n) {
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++)
+    len += lens[i];
+  char *body = malloc(len ? len : 1);
+  if (!body) {
+    ls__server_error(rs, 500, "out of memory");
+    return;
+  }
+  size_t at = 0;
+  for (size_t i = 0; i < n; i++) {
+    memcpy(body + at, parts[i], lens[i]);
+    at += lens[i];
+  }
+  json_decref(rs->json);
+  rs->json = NULL;
+  free(rs->body);
+  rs->body = body;
+  rs->body_len = len;
+  rs->content_type = "application/json";
+  rs->status = 200;
+}
+
+/* A growing text buffer for the list answer (server code allocates with
+ * the C library, see server_internal.h). */
+typedef struct text {
+  char *p;
+  size_t len, cap;
+  int failed;
+} text;
+
+static void text_put(text *t, const char *s, size_t n) {
+  if (t->failed)
+    return;
+  if (t->len + n + 1 > t->cap) {
+    size_t cap = t->cap ? t->cap : 4096;
+    while (cap < t->len + n + 1)
+      cap *= 2;
+    char *p = realloc(t->p, cap);
+    if (!p) {
+      t->failed = 1;
+      return;
+    }
+    t->p = p;
+    t->cap = cap;
+  }
+  memcpy(t->p + t->len, s, n);
+  t->len += n;
+  t->p[t->len] = '\0';
+}
+
 void ls__api_lines(ls__request *rq, ls__response *rs) {
   ls_error err;
   ls_error_clear(&err);
@@ -81,27 +127,51 @@ void ls__api_lines(ls__request *rq, ls__response *rs) {
     ls__server_fail(rs, &err);
     return;
   }
-  json_t *areas = ls__server_areas(rq);
-  json_t *out = json_array(), *ids = json_array();
-  size_t i;
+  /* national users see every line: no need to read the areas */
+  int national = ls_auth_is_national(&rq->session->user);
+  json_t *areas = national ? NULL : ls__server_areas(rq);
+  json_t *head = json_pack("{s:O, s:O, s:I, s:s}", "generated",
+                           json_object_get(v->result, "generated") ?: json_null(), "events",
+                           json_object_get(v->result, "events") ?: json_integer(0), "run",
+                           (json_int_t)v->run_id, "saved", v->created);
+  char *head_text = head ? json_dumps(head, JSON_COMPACT) : NULL;
+  text body = {0}, ids = {0};
+  if ((!national && !areas) || !head_text) {
+    ls__server_error(rs, 500, "out of memory");
+    goto out;
+  }
+  /* {"generated":...,"saved":"..."} -> {"generated":...,"saved":"...","lines":[...]} */
+  text_put(&body, head_text, strlen(head_text) - 1);
+  text_put(&body, ",\"lines\":[", 10);
+  size_t i, shown = 0;
   json_t *line;
   json_array_foreach(json_object_get(v->result, "lines"), i, line) {
-    if (!areas || !out || !ids || !ls__server_line_visible(rq, areas, line))
+    if (i >= v->nlines || !ls__server_line_visible(rq, areas, line))
       continue;
-    json_array_append_new(out, line_summary(line));
-    json_array_append(ids, json_object_get(line, "id"));
+    const char *id = json_string_value(json_object_get(line, "id"));
+    if (shown++) {
+      text_put(&body, ",", 1);
+      text_put(&ids, ",", 1);
+    }
+    text_put(&body, v->summary[i], strlen(v->summary[i]));
+    if (id)
+      text_put(&ids, id, strlen(id));
   }
-  if (!areas || !out || !ids) {
+  text_put(&body, "]}", 2);
+  text_put(&ids, "", 0);
+  if (body.failed || ids.failed || !ids.p) {
     ls__server_error(rs, 500, "out of memory");
-  } else if (audit_or_fail(rq, rs, ids, "line list") == 0) {
-    ls__server_json(rs, 200,
-                    json_pack("{s:O, s:O, s:I, s:s, s:O}", "generated",
-                              json_object_get(v->result, "generated") ?: json_null(), "events",
-                              json_object_get(v->result, "events") ?: json_integer(0), "run",
-                              (json_int_t)v->run_id, "saved", v->created, "lines", out));
+  } else if (ls__server_audit(rq, "read", ids.p, "line list")) {
+    ls__server_error(rs, 500, "internal error"); /* no answer without its audit entry */
+  } else {
+    const char *parts[1] = {body.p};
+    json_text(rs, parts, &body.len, 1);
   }
-  json_decref(out);
-  json_decref(ids);
+out:
+  free(body.p);
+  free(ids.p);
+  free(head_text);
+  json_decref(head);
   json_decref(areas);
   ls__view_put(rq->srv, v);
 }
@@ -154,30 +224,25 @@ static json_t *iso(int64_t t) {
   return json_string(buf);
 }
 
-void ls__api_line(ls__request *rq, ls__response *rs) {
-  ls__view *v = view_or_fail(rq, rs);
-  if (!v)
-    return;
-  ls_error err;
-  ls_error_clear(&err);
-  json_t *line = visible_line(rq, rs, v);
-  json_t *out = NULL, *timeline = NULL, *records = NULL, *cuckoo = NULL;
-  uint32_t *slot = NULL;
-  activity *act = NULL;
-  if (!line)
-    goto out;
-  if (ls__view_load_data(rq, v, &err)) {
-    ls__server_fail(rs, &err);
-    goto out;
-  }
+/* The numbers of a line over time (first and last event, counts): one pass
+ * over the events, O(E). A view never changes, so each line's timeline is
+ * computed once and kept in the view; later requests for the line cost
+ * O(its numbers). Called with v->mu held. Returns a new reference, or NULL
+ * (out of memory). */
+static json_t *line_timeline(ls__view *v, json_t *line) {
+  json_t *id = json_object_get(line, "id");
+  if (!json_is_string(id))
+    return NULL;
+  json_t *cached = v->timelines ? json_object_get(v->timelines, json_string_value(id)) : NULL;
+  if (cached)
+    return json_incref(cached);
+  json_t *timeline = NULL;
   core_set core;
   core_from_line(&core, v, line);
-  slot = malloc((v->ev.numbers.count + 1) * sizeof *slot);
-  act = calloc(core.n + 1, sizeof *act);
-  if (!slot || !act) {
-    ls__server_error(rs, 500, "out of memory");
+  uint32_t *slot = malloc((v->ev.numbers.count + 1) * sizeof *slot);
+  activity *act = calloc(core.n + 1, sizeof *act);
+  if (!slot || !act)
     goto out;
-  }
   for (size_t i = 0; i < v->ev.numbers.count; i++)
     slot[i] = UINT32_MAX;
   for (size_t i = 0; i < core.n; i++) {
@@ -203,46 +268,105 @@ void ls__api_line(ls__request *rq, ls__response *rs) {
     }
   }
   timeline = json_array();
-  records = json_array();
-  cuckoo = json_array();
-  for (size_t i = 0; timeline && records && i < core.n; i++) {
+  for (size_t i = 0; timeline && i < core.n; i++) {
     const char *number = ls_dict_str(&v->ev.numbers, core.ids[i]);
     json_t *info = json_object_get(v->number_info, number);
-    json_array_append_new(
-        timeline, json_pack("{s:s, s:s, s:O, s:o, s:o, s:I, s:I, s:I}", "number", number, "role",
-                            core.role[i], "score", json_object_get(info, "score") ?: json_null(),
-                            "first", act[i].events ? iso(act[i].first) : json_null(), "last",
-                            act[i].events ? iso(act[i].last) : json_null(), "events",
-                            (json_int_t)act[i].events, "calls", (json_int_t)act[i].calls, "sms",
-                            (json_int_t)act[i].sms));
-    json_array_append_new(records, json_string(number));
+    json_t *entry = json_pack(
+        "{s:s, s:s, s:O, s:o, s:o, s:I, s:I, s:I}", "number", number, "role", core.role[i],
+        "score", json_object_get(info, "score") ?: json_null(), "first",
+        act[i].events ? iso(act[i].first) : json_null(), "last",
+        act[i].events ? iso(act[i].last) : json_null(), "events", (json_int_t)act[i].events,
+        "calls", (json_int_t)act[i].calls, "sms", (json_int_t)act[i].sms);
+    if (!entry || json_array_append_new(timeline, entry)) {
+      json_decref(timeline);
+      timeline = NULL;
+    }
   }
-  size_t i;
-  json_t *c;
-  json_array_foreach(json_object_get(v->result, "cuckoo_addresses"), i, c) {
-    if (cuckoo && json_equal(json_object_get(c, "line"), json_object_get(line, "id")))
-      json_array_append(cuckoo, c);
-  }
-  out = json_copy(line);
-  if (!timeline || !records || !cuckoo || !out) {
-    ls__server_error(rs, 500, "out of memory");
-    goto out;
-  }
-  json_object_set(out, "evidence", json_object_get(line, "explain") ?: json_array());
-  json_object_set(out, "timeline", timeline);
-  json_object_set(out, "cuckoo_addresses", cuckoo);
-  json_array_insert_new(records, 0, json_string(rq->params[0]));
-  if (audit_or_fail(rq, rs, records, "line detail") == 0) {
-    ls__server_json(rs, 200, out);
-    out = NULL;
+  if (timeline) {
+    if (!v->timelines)
+      v->timelines = json_object();
+    /* kept only when it could be stored whole; answered either way */
+    if (v->timelines)
+      json_object_set(v->timelines, json_string_value(id), timeline);
   }
 out:
   free(slot);
   free(act);
-  json_decref(out);
+  return timeline;
+}
+
+/* The line's page as JSON text and its audit records, made on the first
+ * request for the line and kept in the view. Returns 0, or -1 when out of
+ * memory. Called with v->mu held. */
+static int line_detail_text(ls__view *v, json_t *line, size_t idx) {
+  if (v->detail[idx])
+    return 0;
+  json_t *timeline = line_timeline(v, line);
+  json_t *records = json_array(), *cuckoo = json_array(), *out = json_copy(line);
+  int rc = -1;
+  if (!timeline || !records || !cuckoo || !out)
+    goto done;
+  json_array_append(records, json_object_get(line, "id"));
+  size_t i;
+  json_t *c;
+  json_array_foreach(timeline, i, c) json_array_append(records, json_object_get(c, "number"));
+  json_array_foreach(json_object_get(v->result, "cuckoo_addresses"), i, c) {
+    if (json_equal(json_object_get(c, "line"), json_object_get(line, "id")))
+      json_array_append(cuckoo, c);
+  }
+  json_object_set(out, "evidence", json_object_get(line, "explain") ?: json_array());
+  json_object_set(out, "timeline", timeline);
+  json_object_set(out, "cuckoo_addresses", cuckoo);
+  char *text = json_dumps(out, JSON_COMPACT);
+  char *joined = ls__server_join(records);
+  if (text && joined) {
+    v->detail[idx] = text;
+    v->detail_records[idx] = joined;
+    rc = 0;
+  } else {
+    free(text);
+    free(joined);
+  }
+done:
   json_decref(timeline);
   json_decref(records);
   json_decref(cuckoo);
+  json_decref(out);
+  return rc;
+}
+
+void ls__api_line(ls__request *rq, ls__response *rs) {
+  ls__view *v = view_or_fail(rq, rs);
+  if (!v)
+    return;
+  ls_error err;
+  ls_error_clear(&err);
+  json_t *line = visible_line(rq, rs, v);
+  if (!line)
+    goto out;
+  if (ls__view_load_data(rq, v, &err)) {
+    ls__server_fail(rs, &err);
+    goto out;
+  }
+  size_t idx = (size_t)json_integer_value(json_object_get(v->line_index, rq->params[0]));
+  if (idx >= v->nlines) {
+    ls__server_error(rs, 404, "no such line");
+    goto out;
+  }
+  /* the text is made once under the view's lock, then only read */
+  pthread_mutex_lock(&v->mu);
+  int made = line_detail_text(v, line, idx);
+  pthread_mutex_unlock(&v->mu);
+  if (made) {
+    ls__server_error(rs, 500, "out of memory");
+  } else if (ls__server_audit(rq, "read", v->detail_records[idx], "line detail")) {
+    ls__server_error(rs, 500, "internal error"); /* no answer without its audit entry */
+  } else {
+    const char *parts[1] = {v->detail[idx]};
+    size_t len = strlen(v->detail[idx]);
+    json_text(rs, parts, &len, 1);
+  }
+out:
   ls__view_put(rq->srv, v);
 }
 

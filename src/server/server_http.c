@@ -156,13 +156,11 @@ const char *ls__server_query(ls__request *rq, const char *name) {
 
 ls_status ls__server_audit(ls__request *rq, const char *action, const char *records,
                            const char *detail) {
-  ls_error err;
-  ls_error_clear(&err);
   const char *actor = rq->session ? rq->session->user.name : "public";
   const char *force = rq->session ? rq->session->user.force : "";
   char target[600];
   snprintf(target, sizeof target, "%s %s", rq->method, rq->path);
-  return ls_audit_append(rq->st, actor, force, action, target, records, detail, &err);
+  return ls__audit_enqueue(rq, actor, force, action, target, records, detail);
 }
 
 char *ls__server_join(const json_t *strings) {
@@ -331,8 +329,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   rq.st = pool_take(srv);
   ls__server_dispatch(&rq, &rs);
   pool_give(srv, rq.st);
+  rq.st = NULL;
   for (size_t i = 0; i < rq.nparams; i++)
     free(rq.params[i]);
+  /* no answer before its audit entries are durable, none if they failed */
+  if (ls__audit_wait(&rq)) {
+    rs.set_cookie[0] = '\0';
+    rs.retry_after = 0;
+    ls__server_error(&rs, 500, "internal error");
+  }
   enum MHD_Result ret = send_response(conn, &rs, is_api, !strcmp(method, "HEAD"));
   response_clear(&rs);
   return ret;
@@ -354,6 +359,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* ---- start and stop ---------------------------------------------------- */
 
 static void free_server(ls_server *srv) {
+  if (srv->audit_started)
+    ls__audit_queue_stop(&srv->audit);
   for (int i = 0; i < LS__SERVER_POOL; i++)
     ls_store_close(srv->pool[i]);
   pthread_mutex_destroy(&srv->pool_mu);
@@ -405,6 +412,10 @@ ls_status ls_server_start(const ls_server_config *cfg, ls_server **out, ls_error
     if (rc)
       goto fail;
   }
+  rc = ls__audit_queue_start(&srv->audit, srv->db, err);
+  srv->audit_started = 1; /* stop also cleans up after a failed start */
+  if (rc)
+    goto fail;
   /* expired sessions of earlier runs go at start-up */
   rc = ls_auth_sessions_purge(srv->pool[0], ls_time_now(), err);
   if (rc)

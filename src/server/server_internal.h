@@ -86,6 +86,14 @@ typedef struct ls__view {
   ls_events ev;
   ls_refdata rd;
   json_t *cell_index; /* cell id -> index into rd.cells */
+  json_t *timelines;  /* line id -> its timeline, computed once (under mu) */
+  /* Serialised answers, made once per view (the view never changes): a
+   * request copies text instead of building and printing JSON (the line
+   * list and a line's page are the load benchmark's two paths). */
+  size_t nlines;
+  char **summary;        /* [nlines] a line of /api/lines, JSON text; made with the view */
+  char **detail;         /* [nlines] /api/lines/{id}, JSON text; made on first need (under mu) */
+  char **detail_records; /* [nlines] its audit records */
 } ls__view;
 
 typedef struct ls__analysis_cache {
@@ -110,6 +118,24 @@ json_t *ls__server_areas(ls__request *rq);
  * or one of its areas (origin, destinations) belongs to the user's force. */
 int ls__server_line_visible(const ls__request *rq, json_t *areas, json_t *line);
 
+/* Group commit of audit entries (server_audit.c): requests queue their
+ * entries, one writer thread appends each gathered batch in one
+ * transaction, requests wait (without a store connection) until theirs is
+ * durable. */
+typedef struct ls__audit_job ls__audit_job;
+typedef struct ls__audit_queue {
+  pthread_mutex_t mu;
+  pthread_cond_t work_cv; /* the writer waits for entries (each job has its own) */
+  pthread_cond_t stop_cv; /* the checkpointer sleeps on it */
+  pthread_mutex_t commit_mu; /* held by the writer while it commits a batch */
+  ls__audit_job *head, *tail;
+  int stopping, running, checkpointing;
+  pthread_t thread, checkpoint_thread;
+  ls_store *st;            /* the writer's own connection */
+  ls_store *checkpoint_st; /* the checkpointer's */
+  uint64_t batches, entries;
+} ls__audit_queue;
+
 struct ls_server {
   struct MHD_Daemon *daemon;
   char *db;
@@ -126,6 +152,8 @@ struct ls_server {
   int hashers;
   ls__ratelimit rl;
   ls__analysis_cache analysis;
+  ls__audit_queue audit;
+  int audit_started;
 };
 
 typedef struct ls__response {
@@ -139,6 +167,7 @@ typedef struct ls__response {
 } ls__response;
 
 #define LS__MAX_PARAMS 2
+#define LS__REQUEST_AUDITS 4 /* audit entries a request keeps pending */
 #define LS__PARAM_MAX 256 /* bytes of one path parameter */
 
 struct ls__request {
@@ -153,6 +182,8 @@ struct ls__request {
   ls_store *st;                   /* borrowed for the handler */
   const ls_auth_session *session; /* NULL on public routes without one */
   char client[64];                /* the peer's address, for rate limits only */
+  ls__audit_job *audit[LS__REQUEST_AUDITS]; /* queued entries, not yet known durable */
+  size_t naudit;
 };
 
 typedef void (*ls__handler)(ls__request *rq, ls__response *rs);
@@ -171,8 +202,10 @@ void ls__server_fail(ls__response *rs, const ls_error *err);
  * returns NULL. */
 json_t *ls__server_body_object(ls__request *rq, ls__response *rs);
 /* Appends an audit entry for the signed-in user (actor "public" without
- * one): action, the request path as target, records and detail. A failed
- * append is returned: handlers of person data must not answer without it. */
+ * one): action, the request path as target, records and detail. The entry
+ * is queued (group commit, server_audit.c); the answer is sent only once
+ * it is durable, and replaced by a 500 when it could not be written. An
+ * error here (out of memory) is returned at once. */
 ls_status ls__server_audit(ls__request *rq, const char *action, const char *records,
                            const char *detail);
 /* The strings of a JSON array joined by commas (malloc; NULL when out of
@@ -183,6 +216,22 @@ void ls__server_hash_begin(ls_server *srv);
 void ls__server_hash_done(ls_server *srv);
 /* A copy of the value of a query-string argument, or NULL. */
 const char *ls__server_query(ls__request *rq, const char *name);
+
+/* ---- the audit writer (server_audit.c) ---------------------------------- */
+
+/* Opens the writer's store connection and starts its thread. Errors:
+ * LS_ERR_DB, LS_ERR_NOMEM. */
+ls_status ls__audit_queue_start(ls__audit_queue *q, const char *db, ls_error *err);
+/* Writes what is queued, stops the thread, closes the connection. */
+void ls__audit_queue_stop(ls__audit_queue *q);
+/* Queues one entry for the request (strings copied). Errors: LS_ERR_NOMEM,
+ * or an earlier entry's failure when the request had to wait for it. */
+ls_status ls__audit_enqueue(ls__request *rq, const char *actor, const char *force,
+                            const char *action, const char *target, const char *records,
+                            const char *detail);
+/* Waits until the request's queued entries are durable and forgets them.
+ * LS_OK, or the status of the first that failed. */
+ls_status ls__audit_wait(ls__request *rq);
 
 /* ---- routing (server_routes.c) ----------------------------------------- */
 

@@ -24,6 +24,15 @@ static void view_free(ls__view *v) {
   json_decref(v->line_index);
   json_decref(v->number_info);
   json_decref(v->cell_index);
+  json_decref(v->timelines);
+  for (size_t i = 0; i < v->nlines; i++) {
+    free(v->summary ? v->summary[i] : NULL);
+    free(v->detail ? v->detail[i] : NULL);
+    free(v->detail_records ? v->detail_records[i] : NULL);
+  }
+  free(v->summary);
+  free(v->detail);
+  free(v->detail_records);
   if (v->data_loaded) {
     ls_events_free(&v->ev);
     ls_refdata_free(&v->rd);
@@ -62,10 +71,29 @@ static ls_status view_build(const char *text, int64_t id, const char *created, l
   }
   size_t i;
   json_t *line, *num;
+  v->nlines = json_array_size(json_object_get(v->result, "lines"));
+  v->summary = calloc(v->nlines + 1, sizeof *v->summary);
+  v->detail = calloc(v->nlines + 1, sizeof *v->detail);
+  v->detail_records = calloc(v->nlines + 1, sizeof *v->detail_records);
+  if (!v->summary || !v->detail || !v->detail_records) {
+    view_free(v);
+    return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
+  }
   json_array_foreach(json_object_get(v->result, "lines"), i, line) {
     const char *lid = json_string_value(json_object_get(line, "id"));
     if (lid)
       json_object_set_new(v->line_index, lid, json_integer((json_int_t)i));
+    /* the list shows every line without its evidence (that is for the
+     * line's page) */
+    json_t *copy = json_copy(line);
+    if (copy)
+      json_object_del(copy, "explain");
+    v->summary[i] = copy ? json_dumps(copy, JSON_COMPACT) : NULL;
+    json_decref(copy);
+    if (!v->summary[i]) {
+      view_free(v);
+      return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
+    }
   }
   json_array_foreach(json_object_get(v->result, "numbers"), i, num) {
     const char *n = json_string_value(json_object_get(num, "number"));

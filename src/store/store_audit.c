@@ -82,67 +82,94 @@ static ls_status bind_str(ls_stmt *s, int idx, const char *v) {
 ls_status ls_audit_append(ls_store *st, const char *actor, const char *force, const char *action,
                           const char *target, const char *records, const char *detail,
                           ls_error *err) {
-  char *f[6] = {bounded(actor), bounded(force), bounded(action),
-                bounded(target), bounded(records), bounded(detail)};
-  ls_stmt *s = NULL;
+  ls_audit_entry e = {.actor = actor, .force = force, .action = action, .target = target,
+                      .records = records, .detail = detail};
+  return ls_audit_append_many(st, &e, 1, err);
+}
+
+/* One entry of a batch: its fields cut to size, then chained. */
+static ls_status append_one(ls_stmt *ins, const ls_audit_entry *in, int64_t seq, const char *at,
+                            char prev[LS_AUDIT_HASH_HEX + 1], ls_error *err) {
+  char *f[6] = {bounded(in->actor), bounded(in->force), bounded(in->action),
+                bounded(in->target), bounded(in->records), bounded(in->detail)};
   ls_status rc = LS_OK;
   for (int i = 0; i < 6; i++)
     if (!f[i])
       rc = LS_FAIL(err, LS_ERR_NOMEM, "out of memory writing the audit log");
   if (rc)
     goto out;
-  rc = begin_write(st, err);
+  ls_audit_entry e = {.seq = seq, .at = at, .actor = f[0], .force = f[1], .action = f[2],
+                      .target = f[3], .records = f[4], .detail = f[5], .prev_hash = prev};
+  char hash[LS_AUDIT_HASH_HEX + 1];
+  entry_hash(&e, hash);
+  ls_stmt_reset(ins);
+  ls_stmt_bind_int64(ins, 1, e.seq);
+  bind_str(ins, 2, e.at);
+  bind_str(ins, 3, e.actor);
+  bind_str(ins, 4, e.force);
+  bind_str(ins, 5, e.action);
+  bind_str(ins, 6, e.target);
+  bind_str(ins, 7, e.records);
+  bind_str(ins, 8, e.detail);
+  bind_str(ins, 9, e.prev_hash);
+  bind_str(ins, 10, hash);
+  rc = ls_stmt_step(ins, err);
+  if (rc == LS_DONE) {
+    rc = LS_OK;
+    memcpy(prev, hash, sizeof hash);
+  }
+out:
+  for (int i = 0; i < 6; i++)
+    ls_free(f[i]);
+  return rc;
+}
+
+ls_status ls_audit_append_many(ls_store *st, const ls_audit_entry *entries, size_t n,
+                               ls_error *err) {
+  if (n == 0)
+    return LS_OK;
+  ls_stmt *s = NULL;
+  int64_t head_seq = 0;
+  char prev[LS_AUDIT_HASH_HEX + 1], at[LS_ISO_MAX];
+  memcpy(prev, genesis, sizeof prev);
+  ls_status rc = begin_write(st, err);
   if (rc)
-    goto out;
-  ls_audit_entry e = {.seq = 1, .actor = f[0], .force = f[1], .action = f[2], .target = f[3],
-                      .records = f[4], .detail = f[5], .prev_hash = genesis};
-  char prev[LS_AUDIT_HASH_HEX + 1], hash[LS_AUDIT_HASH_HEX + 1], at[LS_ISO_MAX];
+    return rc;
   rc = ls_stmt_prepare(st, "SELECT seq, hash FROM audit_head WHERE id = 1", &s, err);
   if (rc)
     goto out;
   rc = ls_stmt_step(s, err);
   if (rc == LS_ROW) {
-    e.seq = ls_stmt_int64(s, 0) + 1;
+    head_seq = ls_stmt_int64(s, 0);
     snprintf(prev, sizeof prev, "%s", ls_stmt_text(s, 1));
-    e.prev_hash = prev;
+    rc = LS_OK;
+  } else if (rc == LS_DONE) {
     rc = LS_OK;
   }
   ls_stmt_finalize(s);
   s = NULL;
   if (rc)
     goto out;
+  /* one time for the batch: its entries were all made within it */
   ls_time_format_utc(ls_time_now(), at);
-  e.at = at;
-  entry_hash(&e, hash);
   rc = ls_stmt_prepare(st,
                        "INSERT INTO audit_log(seq, at, actor, force_name, action, target, records,"
                        " detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        &s, err);
-  if (rc)
-    goto out;
-  ls_stmt_bind_int64(s, 1, e.seq);
-  bind_str(s, 2, e.at);
-  bind_str(s, 3, e.actor);
-  bind_str(s, 4, e.force);
-  bind_str(s, 5, e.action);
-  bind_str(s, 6, e.target);
-  bind_str(s, 7, e.records);
-  bind_str(s, 8, e.detail);
-  bind_str(s, 9, e.prev_hash);
-  bind_str(s, 10, hash);
-  rc = ls_stmt_step(s, err);
+  for (size_t i = 0; rc == LS_OK && i < n; i++)
+    rc = append_one(s, &entries[i], head_seq + 1 + (int64_t)i, at, prev, err);
   ls_stmt_finalize(s);
   s = NULL;
-  if (rc != LS_DONE)
+  if (rc)
     goto out;
   rc = ls_stmt_prepare(st,
-                       e.seq == 1 ? "INSERT INTO audit_head(seq, hash, id) VALUES (?, ?, 1)"
-                                  : "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1",
+                       head_seq == 0 ? "INSERT INTO audit_head(seq, hash, id) VALUES (?, ?, 1)"
+                                     : "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1",
                        &s, err);
   if (rc)
     goto out;
-  ls_stmt_bind_int64(s, 1, e.seq);
-  bind_str(s, 2, hash);
+  ls_stmt_bind_int64(s, 1, head_seq + (int64_t)n);
+  bind_str(s, 2, prev);
   rc = ls_stmt_step(s, err);
   if (rc != LS_DONE)
     goto out;
@@ -151,9 +178,22 @@ out:
   ls_stmt_finalize(s);
   if (rc)
     ls_store_rollback(st);
-  for (int i = 0; i < 6; i++)
-    ls_free(f[i]);
   return rc;
+}
+
+ls_status ls_audit_writer_setup(ls_store *st, ls_error *err) {
+  if (strcmp(ls_store_backend(st), "sqlite"))
+    return LS_OK;
+  /* SQLite checkpoints the WAL in the commit that passes 1,000 pages: the
+   * batch committing then waits while megabytes are copied and synced,
+   * and so does every request waiting for it */
+  return ls_store_exec(st, "PRAGMA wal_autocheckpoint=0", err);
+}
+
+ls_status ls_audit_checkpoint(ls_store *st, ls_error *err) {
+  if (strcmp(ls_store_backend(st), "sqlite"))
+    return LS_OK;
+  return ls_store_exec(st, "PRAGMA wal_checkpoint(PASSIVE)", err);
 }
 
 static void read_entry(ls_stmt *s, ls_audit_entry *e) {

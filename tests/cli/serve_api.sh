@@ -251,7 +251,19 @@ expect 200 "logout" "$(code POST /api/logout -b hants.jar -H "X-CSRF-Token: $(ca
 expect 401 "the session after logout" "$(code GET /api/lines -b hants.jar)"
 
 # ---- the audit trail ---------------------------------------------------------------
+# many reads at once go through the group commit (server_audit.c): each one
+# is answered only with its entry written, one entry per answer, one chain
+code GET /api/audit/verify -b boss.jar >/dev/null
+before=$(jq '.entries' body.json)
+n=0
+tok=$(awk '$6 == "ls_session" { print $7 }' nat.jar)
+for i in $(seq 1 60); do printf '%s\n' "$U/api/lines" "$U/api/lines/$line"; done >urls
+xargs -P 24 -n 1 curl -s -o /dev/null -w '%{http_code}\n' -H "Cookie: ls_session=$tok" <urls >codes
+n=$(grep -c '^200$' codes || true)
+[ "$n" = 120 ] || fail "concurrent reads: $n of 120 answered 200 ($(sort codes | uniq -c | tr '\n' ' '))"
 expect 200 "audit verify over HTTP" "$(code GET /api/audit/verify -b boss.jar)"
+[ "$(jq '.entries' body.json)" = $((before + 120)) ] ||
+  fail "concurrent reads: $(jq '.entries' body.json) entries, expected $((before + 120))"
 [ "$(jq '.intact' body.json)" = true ] || fail "audit chain not intact: $(cat body.json)"
 code GET "/api/audit?record=$line" -b boss.jar >/dev/null
 jq -e '[.entries[] | select(.actor == "hants" and .action == "read")] | length > 0' body.json >/dev/null ||

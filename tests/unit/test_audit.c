@@ -172,6 +172,48 @@ static void appends_continue_the_chain_and_cut_long_fields(void **state) {
   assert_int_equal(len, LS_AUDIT_FIELD_MAX);
 }
 
+/* a batch (group commit, one transaction) chains exactly as one append at
+ * a time: same seqs, links and head; interleaved with single appends from
+ * another connection; an edit inside a batch is still found */
+static void batches_chain_like_single_appends(void **state) {
+  fixture *f = *state;
+  ls_error err;
+  ls_audit_entry batch[40];
+  char rec[40][16];
+  for (int i = 0; i < 40; i++) {
+    snprintf(rec[i], sizeof rec[i], "LS-%04d", i);
+    batch[i] = (ls_audit_entry){.actor = i % 2 ? "alice" : "bob", .force = "Hampshire",
+                                .action = "read", .target = "GET /api/lines", .records = rec[i]};
+  }
+  assert_int_equal(ls_audit_append_many(f->st, batch, 40, &err), LS_OK);
+  assert_int_equal(ls_audit_append_many(f->st, batch, 0, &err), LS_OK); /* nothing to do */
+  ls_store *other = NULL;
+  assert_int_equal(ls_store_open(f->db, &other, &err), LS_OK);
+  assert_int_equal(ls_audit_append(other, "cli:root", "", "change", "user carol", "", "", &err), LS_OK);
+  assert_int_equal(ls_audit_append_many(f->st, batch, 3, &err), LS_OK);
+  ls_store_close(other);
+  ls_audit_report r;
+  assert_int_equal(ls_audit_verify(f->st, &r, &err), LS_OK);
+  assert_true(r.intact);
+  assert_int_equal(r.entries, 5 + 40 + 1 + 3);
+  seen s = {0};
+  ls_audit_filter flt = {.record = "LS-0039"};
+  assert_int_equal(ls_audit_query(f->st, &flt, collect, &s, &err), LS_OK);
+  assert_int_equal(s.n, 1);
+  assert_int_equal(s.seq[0], 5 + 40);
+  /* the writer connection's own set-up changes nothing in the chain */
+  assert_int_equal(ls_audit_writer_setup(f->st, &err), LS_OK);
+  assert_int_equal(ls_audit_append_many(f->st, batch, 2, &err), LS_OK);
+  assert_int_equal(ls_audit_checkpoint(f->st, &err), LS_OK);
+  assert_int_equal(ls_audit_verify(f->st, &r, &err), LS_OK);
+  assert_true(r.intact);
+  assert_int_equal(ls_store_exec(f->st, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 20", &err),
+                   LS_OK);
+  assert_int_equal(ls_audit_verify(f->st, &r, &err), LS_OK);
+  assert_false(r.intact);
+  assert_int_equal(r.bad_seq, 20);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(an_untouched_chain_verifies, setup, teardown),
@@ -181,6 +223,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(a_deleted_entry_is_found, setup, teardown),
       cmocka_unit_test_setup_teardown(deleting_the_newest_entries_is_found, setup, teardown),
       cmocka_unit_test_setup_teardown(appends_continue_the_chain_and_cut_long_fields, setup, teardown),
+      cmocka_unit_test_setup_teardown(batches_chain_like_single_appends, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

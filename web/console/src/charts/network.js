@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The network around a line, drawn with Cytoscape.js on a canvas.
 //
-// Layout: up to COSE_MAX nodes a force-directed layout (cose) shows the
+// Layout: up to COSE_MAX (150) nodes a force-directed layout (cose) shows the
 // structure best; beyond that its O(n^2) repulsion per iteration takes
 // seconds, so the numbers are placed on rings by role instead (deal
 // numbers in the middle, then holders, runners, customers): O(n), and
@@ -11,7 +11,7 @@
 import cytoscape from 'cytoscape';
 import { ROLE_COLOURS } from '../dom.js';
 
-const COSE_MAX = 300;
+const COSE_MAX = 150;
 
 // Cytoscape adds an inline <style> to the page (".__________cytoscape_container
 // { position: relative; }") unless an element with this id exists. The

@@ -39,7 +39,7 @@ export async function showAdmin(ctx, _param, gen) {
     ], (users.data && users.data.users) || [])),
     form),
   card('Latest audit entries', table('audit', [
-    { label: 'Seq', class: 'num', cell: (e) => e.seq }, { label: 'When (UTC)', cell: (e) => when(e.at) }, { label: 'Who', cell: (e) => e.actor },
+    { label: 'Seq', class: 'num', cell: (e) => e.seq }, { label: 'When (UTC)', class: 'nowrap', cell: (e) => when(e.at) }, { label: 'Who', cell: (e) => e.actor },
     { label: 'Action', cell: (e) => h('span', { class: 'pill' }, e.action) }, { label: 'What', cell: (e) => h('span', { class: 'mono' }, e.target) },
     { label: 'Records', cell: (e) => h('span', { class: 'mono small' }, e.records.length > 100 ? e.records.slice(0, 100) + '…' : e.records) },
   ], entries)));

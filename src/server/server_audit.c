@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Group commit of the audit trail. Every read of person or communications
+ * data appends an audit entry; written one transaction each, every request
+ * paid a full disk sync (synchronous=FULL) and waited for the write lock
+ * behind the others, which put the p99 of the line list over 50 ms at 200
+ * connections (docs/performance.md). Here a request hands its entry to one
+ * writer thread and, after giving its store connection back, waits until
+ * the entry is durable; the writer takes every entry queued meanwhile and
+ * appends them in one transaction (ls_audit_append_many: one sync for the
+ * batch, the hash chain unchanged). No timer: while one batch syncs the next
+ * one gathers, so a lone request waits for one sync only and a busy server
+ * syncs once for many. The answer is still never sent before its entry is
+ * on disk, and one whose entry failed is a 500 (server_http.c). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "linesight/ls_audit.h"
+#include "server_internal.h"
+
+struct ls__audit_job {
+  ls__audit_job *next;
+  char *fields[6]; /* actor, force, action, target, records, detail */
+  int done;
+  ls_status status;
+  pthread_cond_t cv; /* signalled for this job alone: a batch wakes only its own requests */
+};
+
+static void job_free(ls__audit_job *j) {
+  if (!j)
+    return;
+  for (int i = 0; i < 6; i++)
+    free(j->fields[i]);
+  pthread_cond_destroy(&j->cv);
+  free(j);
+}
+
+static void *writer(void *arg) {
+  ls__audit_queue *q = arg;
+  ls_audit_entry *batch = NULL;
+  size_t cap = 0;
+  pthread_mutex_lock(&q->mu);
+  for (;;) {
+    while (!q->head && !q->stopping)
+      pthread_cond_wait(&q->work_cv, &q->mu);
+    if (!q->head)
+      break; /* stopping and drained */
+    ls__audit_job *jobs = q->head;
+    q->head = q->tail = NULL;
+    pthread_mutex_unlock(&q->mu);
+
+    size_t n = 0;
+    for (ls__audit_job *j = jobs; j; j = j->next)
+      n++;
+    ls_status rc = LS_OK;
+    ls_error err;
+    ls_error_clear(&err);
+    if (n > cap) {
+      ls_audit_entry *p = realloc(batch, n * sizeof *p);
+      if (p) {
+        batch = p;
+        cap = n;
+      } else {
+        rc = LS_ERR_NOMEM;
+      }
+    }
+    if (rc == LS_OK) {
+      size_t i = 0;
+      for (ls__audit_job *j = jobs; j; j = j->next, i++) {
+        memset(&batch[i], 0, sizeof batch[i]);
+        batch[i].actor = j->fields[0];
+        batch[i].force = j->fields[1];
+        batch[i].action = j->fields[2];
+        batch[i].target = j->fields[3];
+        batch[i].records = j->fields[4];
+        batch[i].detail = j->fields[5];
+      }
+      pthread_mutex_lock(&q->commit_mu);
+      rc = ls_audit_append_many(q->st, batch, n, &err);
+      pthread_mutex_unlock(&q->commit_mu);
+    }
+
+    pthread_mutex_lock(&q->mu);
+    q->batches++;
+    q->entries += n;
+    for (ls__audit_job *j = jobs, *next; j; j = next) {
+      next = j->next; /* j may be freed once done is seen */
+      j->status = rc;
+      j->done = 1;
+      pthread_cond_signal(&j->cv);
+    }
+  }
+  pthread_mutex_unlock(&q->mu);
+  free(batch);
+  return NULL;
+}
+
+/* Checkpoints the WAL every CHECKPOINT_MS while entries are written, on
+ * its own connection, so that the writer does not (ls_audit_writer_setup).
+ * Two passes: the first copies what is in the WAL while batches go on; but
+ * SQLite starts the WAL file over only after a checkpoint that caught up
+ * with the last commit, which a writer that never pauses would prevent (the
+ * WAL then grows without end), so the second pass runs between two batches
+ * (commit_mu) and copies only the few pages written meanwhile. A batch
+ * waits for that short pass, not for a whole checkpoint. 250 ms keeps the
+ * WAL at a few MB at the benchmark's rate (10,000 entries/s). */
+#define CHECKPOINT_MS 250
+
+static void *checkpointer(void *arg) {
+  ls__audit_queue *q = arg;
+  uint64_t done = 0;
+  pthread_mutex_lock(&q->mu);
+  while (!q->stopping) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += CHECKPOINT_MS * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+      until.tv_sec++;
+      until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&q->stop_cv, &q->mu, &until);
+    if (q->stopping || q->entries == done)
+      continue;
+    done = q->entries;
+    pthread_mutex_unlock(&q->mu);
+    ls_error err;
+    ls_error_clear(&err);
+    /* a failure is retried on the next round; the commits go on regardless */
+    (void)ls_audit_checkpoint(q->checkpoint_st, &err);
+    pthread_mutex_lock(&q->commit_mu);
+    (void)ls_audit_checkpoint(q->checkpoint_st, &err);
+    pthread_mutex_unlock(&q->commit_mu);
+    pthread_mutex_lock(&q->mu);
+  }
+  pthread_mutex_unlock(&q->mu);
+  return NULL;
+}
+
+ls_status ls__audit_queue_start(ls__audit_queue *q, const char *db, ls_error *err) {
+  memset(q, 0, sizeof *q);
+  pthread_mutex_init(&q->mu, NULL);
+  pthread_cond_init(&q->work_cv, NULL);
+  pthread_cond_init(&q->stop_cv, NULL);
+  pthread_mutex_init(&q->commit_mu, NULL);
+  ls_status rc = ls_store_open(db, &q->st, err);
+  if (rc == LS_OK)
+    rc = ls_store_open(db, &q->checkpoint_st, err);
+  if (rc == LS_OK)
+    rc = ls_audit_writer_setup(q->st, err);
+  if (rc)
+    return rc;
+  if (pthread_create(&q->thread, NULL, writer, q))
+    return LS_FAIL(err, LS_ERR_NOMEM, "cannot start the audit writer thread");
+  q->running = 1;
+  if (pthread_create(&q->checkpoint_thread, NULL, checkpointer, q))
+    return LS_FAIL(err, LS_ERR_NOMEM, "cannot start the checkpoint thread");
+  q->checkpointing = 1;
+  return LS_OK;
+}
+
+void ls__audit_queue_stop(ls__audit_queue *q) {
+  pthread_mutex_lock(&q->mu);
+  q->stopping = 1;
+  pthread_cond_signal(&q->work_cv);
+  pthread_cond_signal(&q->stop_cv);
+  pthread_mutex_unlock(&q->mu);
+  if (q->running)
+    pthread_join(q->thread, NULL);
+  if (q->checkpointing)
+    pthread_join(q->checkpoint_thread, NULL);
+  q->running = q->checkpointing = 0;
+  if (q->checkpoint_st) {
+    /* what the last batches left in the WAL goes into the database */
+    ls_error err;
+    ls_error_clear(&err);
+    (void)ls_audit_checkpoint(q->checkpoint_st, &err);
+  }
+  ls_store_close(q->checkpoint_st);
+  ls_store_close(q->st);
+  q->st = q->checkpoint_st = NULL;
+  pthread_cond_destroy(&q->stop_cv);
+  pthread_mutex_destroy(&q->commit_mu);
+  pthread_mutex_destroy(&q->mu);
+  pthread_cond_destroy(&q->work_cv);
+}
+
+/* Waits for the request's entries; frees them. LS_OK when all are stored. */
+ls_status ls__audit_wait(ls__request *rq) {
+  ls__audit_queue *q = &rq->srv->audit;
+  ls_status rc = LS_OK;
+  if (!rq->naudit)
+    return LS_OK;
+  pthread_mutex_lock(&q->mu);
+  for (size_t i = 0; i < rq->naudit; i++) {
+    while (!rq->audit[i]->done)
+      pthread_cond_wait(&rq->audit[i]->cv, &q->mu);
+    if (rq->audit[i]->status && !rc)
+      rc = rq->audit[i]->status;
+  }
+  pthread_mutex_unlock(&q->mu);
+  for (size_t i = 0; i < rq->naudit; i++)
+    job_free(rq->audit[i]);
+  rq->naudit = 0;
+  return rc;
+}
+
+ls_status ls__audit_enqueue(ls__request *rq, const char *actor, const char *force,
+                            const char *action, const char *target, const char *records,
+                            const char *detail) {
+  ls__audit_queue *q = &rq->srv->audit;
+  if (rq->naudit == LS__REQUEST_AUDITS) {
+    /* more entries than a request keeps: settle the earlier ones first */
+    ls_status rc = ls__audit_wait(rq);
+    if (rc)
+      return rc;
+  }
+  ls__audit_job *j = calloc(1, sizeof *j);
+  if (!j)
+    return LS_ERR_NOMEM;
+  pthread_cond_init(&j->cv, NULL);
+  const char *in[6] = {actor, force, action, target, records, detail};
+  for (int i = 0; i < 6; i++) {
+    j->fields[i] = strdup(in[i] ? in[i] : "");
+    if (!j->fields[i]) {
+      job_free(j);
+      return LS_ERR_NOMEM;
+    }
+  }
+  pthread_mutex_lock(&q->mu);
+  if (q->tail)
+    q->tail->next = j;
+  else
+    q->head = j;
+  q->tail = j;
+  pthread_cond_signal(&q->work_cv);
+  pthread_mutex_unlock(&q->mu);
+  rq->audit[rq->naudit++] = j;
+  return LS_OK;
+}
