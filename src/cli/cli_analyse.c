@@ -33,6 +33,31 @@ static const char analyse_usage[] =
     "              in them are not school hours\n"
     "  --timings   print the time of each step on stderr (for bench/)\n";
 
+/* A field of /proc/self/status in kB ("VmRSS", "VmHWM"); 0 where there is
+ * none (not Linux). For --timings. */
+static long proc_kb(const char *field) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  long kb = 0;
+  size_t n = strlen(field);
+  while (f && fgets(line, sizeof line, f))
+    if (!strncmp(line, field, n) && line[n] == ':')
+      kb = strtol(line + n + 1, NULL, 10);
+  if (f)
+    fclose(f);
+  return kb;
+}
+
+/* Resets the peak resident size to the current one, so that the peak after
+ * the analysis is the analysis's own on top of the loaded events. */
+static void peak_reset(void) {
+  FILE *f = fopen("/proc/self/clear_refs", "w");
+  if (f) {
+    fputs("5", f);
+    fclose(f);
+  }
+}
+
 static double clock_s(clockid_t id) {
   struct timespec ts;
   clock_gettime(id, &ts);
@@ -213,14 +238,25 @@ int cli_analyse(int argc, char **argv) {
   if (rc)
     goto out;
   ao.ref = &ref;
+  long rss0 = 0;
+  if (timings) {
+    peak_reset();
+    rss0 = proc_kb("VmRSS");
+  }
   t1 = clock_s(CLOCK_MONOTONIC);
   c1 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
   rc = ls_analysis_run(&ev, &ao, &a, &err);
   t2 = clock_s(CLOCK_MONOTONIC);
   c2 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
-  if (rc == LS_OK && timings)
-    fprintf(stderr, "linesight analyse: %zu events: load %.3f s (cpu %.3f), analysis %.3f s (cpu %.3f)\n",
-            ls_analysis_event_count(a), t1 - t0, c1 - c0, t2 - t1, c2 - c1);
+  if (rc == LS_OK && timings) {
+    long peak = proc_kb("VmHWM") - rss0;
+    size_t n = ls_analysis_event_count(a);
+    fprintf(stderr,
+            "linesight analyse: %zu events: load %.3f s (cpu %.3f), analysis %.3f s (cpu %.3f), "
+            "memory at peak %ld MB over the %ld MB loaded (%.0f bytes an event)\n",
+            n, t1 - t0, c1 - c0, t2 - t1, c2 - c1, peak / 1024, rss0 / 1024,
+            n ? 1024.0 * (double)peak / (double)n : 0.0);
+  }
   ls_events_free(&ev);
   if (rc == LS_OK && (json_out || st))
     rc = ls_analysis_json(a, 1, &json, &err);
