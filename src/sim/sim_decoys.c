@@ -174,7 +174,7 @@ void ls__sim_decoys_day(ls_sim_world *w) {
     uint32_t k = ls__sim_rng_poisson(&r, u->rate * (taxi ? taxi_f : take_f));
     for (uint32_t j = 0; j < k; j++) {
       uint32_t sec = ls__sim_profile_sec(taxi ? &w->pr_taxi : &w->pr_takeaway, &r);
-      if (w->people[u->person].quiet)
+      if (ls__sim_is_quiet(w, u->person))
         continue;
       uint32_t me = ls__sim_person_number(w, u->person, sec);
       uint32_t cell = ls__sim_where(w, u->person, sec);
@@ -201,7 +201,7 @@ void ls__sim_decoys_day(ls_sim_world *w) {
       for (uint32_t j = 0; j < in + out; j++) {
         uint32_t sec = ls__sim_profile_sec(&w->pr_work, &r);
         uint32_t o = random_person_in(w, &r, b->place);
-        if (w->people[o].quiet)
+        if (ls__sim_is_quiet(w, o))
           continue;
         uint32_t on = ls__sim_person_number(w, o, sec), oc = ls__sim_where(w, o, sec);
         int32_t dur = ls__sim_call_secs(&r, 120, 0.7, 10, 1800);
@@ -220,7 +220,7 @@ void ls__sim_decoys_day(ls_sim_world *w) {
       for (uint32_t j = 0; j < n; j++) {
         uint32_t sec = ls__sim_profile_sec(&w->pr_work, &r);
         uint32_t o = random_person_in(w, &r, b->place);
-        if (w->people[o].quiet)
+        if (ls__sim_is_quiet(w, o))
           continue;
         int sms = ls__sim_rng_chance(&r, 0.5);
         ls__sim_emit(w, sec, sms ? LS_EV_SMS : LS_EV_CALL, b->number,
@@ -236,12 +236,12 @@ void ls__sim_decoys_day(ls_sim_world *w) {
       int bulk = b->kind == SIM_D_BULK;
       uint32_t sec = ls__sim_profile_sec(bulk ? &w->pr_work : &w->pr_evening, &r);
       uint32_t from = bulk ? b->number : ls__sim_person_number(w, b->person, sec);
-      if (!bulk && w->people[b->person].quiet)
+      if (!bulk && ls__sim_is_quiet(w, b->person))
         break;
       uint32_t cell = bulk ? b->cell : ls__sim_where(w, b->person, sec);
       for (uint32_t j = 0; j < b->n_members; j++) {
         uint32_t m = b->members[j];
-        if (w->people[m].quiet)
+        if (ls__sim_is_quiet(w, m))
           continue;
         uint32_t s = sec + j / 10; /* a bulk sender pushes ~10 texts a second */
         uint32_t mn = ls__sim_person_number(w, m, s);

@@ -97,25 +97,35 @@ enum { SIM_F_MISSING = 1, SIM_F_LOOKED_AFTER = 2, SIM_F_EXCLUDED = 4, SIM_F_VULN
        SIM_F_DRUGS = 16, SIM_F_MENTAL = 32 };
 enum { SIM_ST_HOME = 0, SIM_ST_AWAY, SIM_ST_TRAVEL };
 
+/* 64 bytes on a 64-byte boundary (w->people is aligned by hand): one cache
+ * line a person. Every ordinary contact reads two random people, ~1.4M
+ * times a day at scale 1M, and these reads were the simulator's largest
+ * cost; at 88 bytes a record spanned two or three lines. What the day's
+ * whereabouts and numbers need comes first. Cells fit 16 bits and places 8
+ * (checked when the geography is built). The person id is "P" and id_num
+ * as 8 digits. */
 typedef struct sim_person {
-  char id[10];            /* "P" and 8 random digits */
-  uint32_t id_num;        /* the digits, for sorting */
-  int32_t dob_day;        /* days since 1970-01-01 */
-  uint32_t home_cell, day_cell, address;
   uint32_t sim, sim2;     /* personal number; sim2 = second phone or new number */
   int32_t change_day;     /* day sim2 replaces sim, -1 when sim2 is a second phone or none */
   uint32_t change_sec;
-  uint32_t first_tie, n_ties; /* into w->adj */
-  uint16_t place, flags;
-  uint8_t age, male;
+  /* today's whereabouts */
+  uint32_t dep_sec;
+  int32_t trip_end;
+  uint16_t home_cell, day_cell;
+  uint16_t from_stay, to_stay;
+  uint8_t place, from_place, to_place;
+  uint8_t state;
   uint8_t runner;         /* 1 while a runner: location from the line */
   uint8_t quiet;          /* own phone off today (runner on stint) */
-  /* today's whereabouts */
-  uint8_t state;
-  uint16_t from_place, to_place;
-  uint32_t dep_sec, from_stay, to_stay;
-  int32_t trip_end;
+  uint8_t age, male;
+  /* the rest */
+  uint32_t id_num;
+  int32_t dob_day;        /* days since 1970-01-01 */
+  uint32_t address;
+  uint32_t first_tie, n_ties; /* into w->adj */
+  uint16_t flags;
 } sim_person;
+_Static_assert(sizeof(sim_person) == 64, "a person is one cache line");
 
 typedef struct sim_address {
   char id[10];
@@ -213,7 +223,8 @@ struct ls_sim_world {
   uint32_t n_imeis, cap_imeis;
   uint64_t *num_set;       /* open-addressing set of numbers in use (uniqueness) */
   uint32_t num_set_mask;
-  sim_person *people;
+  sim_person *people;      /* 64-byte aligned inside people_mem */
+  void *people_mem;
   uint32_t n_people;
   uint32_t *ext;           /* external numbers (other networks) */
   uint32_t n_ext;
@@ -243,6 +254,11 @@ struct ls_sim_world {
   sim_ev *ev_tmp;          /* radix sort scratch */
   size_t cap_tmp;
   struct sim_pipe *pipe;   /* set while days are written on a second thread */
+  void *contacts;          /* the day's tie contacts (sim_people.c) */
+  size_t cap_contacts;
+  uint64_t *quiet_bits;    /* who is quiet today (ls__sim_quiet_bits) */
+  uint32_t *changers;      /* people who change number, in order */
+  uint32_t n_changers;
   ls_status ev_rc;         /* first failure while emitting */
   uint64_t events_total;
   sim_profile pr_social, pr_taxi, pr_takeaway, pr_work, pr_deal, pr_advert, pr_evening;
@@ -262,6 +278,9 @@ ls_status ls__sim_build_people(ls_sim_world *w, ls_error *err);
 void ls__sim_people_day_start(ls_sim_world *w);
 void ls__sim_people_day(ls_sim_world *w);
 uint32_t ls__sim_where(const ls_sim_world *w, uint32_t person, uint32_t sec);
+/* Sets w->quiet_bits from people's quiet flags, once the lines' day has set
+ * them (after ls__sim_lines_day, before decoys and people). */
+ls_status ls__sim_quiet_bits(ls_sim_world *w);
 uint32_t ls__sim_person_number(const ls_sim_world *w, uint32_t person, uint32_t sec);
 /* Sends a text from person's number to each of their ties (new number). */
 void ls__sim_announce_to_ties(ls_sim_world *w, uint32_t person, uint32_t number, uint32_t sec,
@@ -299,6 +318,11 @@ static inline void ls__sim_digits(char *out, uint64_t v, int width) {
     out[i] = (char)('0' + v % 10);
     v /= 10;
   }
+}
+
+/* people[i].quiet, from the bitmap (valid after ls__sim_quiet_bits). */
+static inline int ls__sim_is_quiet(const ls_sim_world *w, uint32_t i) {
+  return (int)(w->quiet_bits[i >> 6] >> (i & 63) & 1);
 }
 
 static inline uint64_t ls__sim_mix3(uint64_t a, uint64_t b, uint64_t c) {

@@ -3,6 +3,7 @@
  * into a 4 MiB buffer, because fprintf per field runs at well under a
  * million rows a second), the static tables, and truth.json. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -11,19 +12,34 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "../core/ls_mem.h"
 #include "sim_internal.h"
 
 /* ------------------------------------------------------------ the writer */
-/* The event file is written by a second thread while the first formats the
- * next buffer: the kernel's copy of ~200 MB a day into the page cache was
- * a fifth of the run time at scale 1,000,000 (perf, 2026-11-27). */
+/* The event file is written by a second thread while rows are formatted
+ * into the other buffer, and with O_DIRECT where the file system takes it.
+ * Buffered, the kernel's copy of the rows into the page cache (1.6 GB for
+ * 7 days at scale 1M) cost 0.4 to 4 CPU s on this VM, varying with how much
+ * of the guest's memory the host had to back afresh (dd of 1.6 GB: 0.4-4.0 s
+ * of system time buffered, 0.17 s with oflag=direct at 1.2 GB/s); it was
+ * the largest single cost of a run (perf, 2026-11-27). Direct writes DMA
+ * from our buffers, and the rows are on disk, not only in the page cache,
+ * when simulate returns. They need block-aligned buffers, offsets and
+ * lengths: whole 4 KiB blocks are written and the tail is carried into the
+ * next buffer; the last partial block is written with O_DIRECT switched
+ * off. Where a file system refuses O_DIRECT (at open, or EINVAL on a
+ * write) the file is written through the page cache as before. */
+enum { OUT_ALIGN = 4096 };
+
 typedef struct sim_out {
-  FILE *f;
+  int fd;
+  int direct;       /* opened with O_DIRECT: write whole blocks */
   const char *path;
   char *buf;
   size_t len, cap;
+  void *raw[2];     /* allocations behind the two aligned buffers */
   int32_t date_day; /* day whose date prefix is cached */
   int64_t tsec;     /* second whose "YYYY-MM-DDTHH:MM:SS" is in tstr */
   char tstr[32];
@@ -34,8 +50,32 @@ typedef struct sim_out {
   char *spare;      /* the buffer not being filled, when the writer is idle */
   char *pending;    /* handed to the writer */
   size_t pending_len;
-  int stop, werr;
+  int stop, werr;   /* werr: errno of the first failed write */
 } sim_out;
+
+/* Writes n bytes; 0 or an errno value. Leaves o->direct alone (read by
+ * the formatting thread): blocks stay whole after a fall-back, harmlessly. */
+static int write_all(const sim_out *o, const char *p, size_t n) {
+  int direct = o->direct;
+  while (n) {
+    ssize_t k = write(o->fd, p, n);
+    if (k < 0) {
+      if (errno == EINTR)
+        continue;
+      if (errno == EINVAL && direct) { /* alignment this file system rejects */
+        int fl = fcntl(o->fd, F_GETFL);
+        if (fl != -1 && fcntl(o->fd, F_SETFL, fl & ~O_DIRECT) != -1) {
+          direct = 0;
+          continue;
+        }
+      }
+      return errno ? errno : EIO;
+    }
+    p += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
 
 static void *writer_main(void *arg) {
   sim_out *o = arg;
@@ -47,10 +87,13 @@ static void *writer_main(void *arg) {
       break;
     char *p = o->pending;
     size_t n = o->pending_len;
+    int bad = o->werr;
     pthread_mutex_unlock(&o->mu);
-    int bad = fwrite(p, 1, n, o->f) != n;
+    if (!bad)
+      bad = write_all(o, p, n);
     pthread_mutex_lock(&o->mu);
-    o->werr |= bad;
+    if (!o->werr)
+      o->werr = bad;
     o->pending = NULL;
     o->spare = p;
     pthread_cond_broadcast(&o->cv);
@@ -59,24 +102,39 @@ static void *writer_main(void *arg) {
   return NULL;
 }
 
-static ls_status out_open(sim_out *o, const char *path, int threaded, ls_error *err) {
+static char *aligned(void *raw) {
+  return (char *)(((uintptr_t)raw + OUT_ALIGN - 1) & ~(uintptr_t)(OUT_ALIGN - 1));
+}
+
+/* threaded: a writer thread; direct: try O_DIRECT (the event file). */
+static ls_status out_open(sim_out *o, const char *path, int threaded, int direct, ls_error *err) {
   memset(o, 0, sizeof *o);
+  o->fd = -1;
   o->path = path;
   o->cap = 4u << 20;
-  o->buf = ls_malloc(o->cap);
   o->date_day = INT32_MIN;
   o->tsec = INT64_MIN;
-  if (!o->buf)
+  o->raw[0] = ls_malloc(o->cap + OUT_ALIGN);
+  if (!o->raw[0])
     return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
-  o->f = fopen(path, "wb");
-  if (!o->f) {
-    ls_free(o->buf);
+  o->buf = aligned(o->raw[0]);
+  if (direct) {
+    o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_DIRECT, 0666);
+    o->direct = o->fd >= 0;
+  }
+  if (o->fd < 0)
+    o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (o->fd < 0) {
+    ls_status rc = ls_error_set(err, LS_ERR_IO, path, 0, 0, "cannot create: %s", strerror(errno));
+    ls_free(o->raw[0]);
+    o->raw[0] = NULL;
     o->buf = NULL;
-    return ls_error_set(err, LS_ERR_IO, path, 0, 0, "cannot create: %s", strerror(errno));
+    return rc;
   }
   if (threaded) {
-    o->spare = ls_malloc(o->cap);
-    if (o->spare && !pthread_mutex_init(&o->mu, NULL)) {
+    o->raw[1] = ls_malloc(o->cap + OUT_ALIGN);
+    if (o->raw[1] && !pthread_mutex_init(&o->mu, NULL)) {
+      o->spare = aligned(o->raw[1]);
       if (!pthread_cond_init(&o->cv, NULL)) {
         if (!pthread_create(&o->th, NULL, writer_main, o)) {
           o->threaded = 1;
@@ -87,19 +145,25 @@ static ls_status out_open(sim_out *o, const char *path, int threaded, ls_error *
       pthread_mutex_destroy(&o->mu);
     }
     /* no thread: write from this one */
-    ls_free(o->spare);
+    ls_free(o->raw[1]);
+    o->raw[1] = NULL;
     o->spare = NULL;
   }
   return LS_OK;
 }
 
+/* Writes what is buffered: all of it, or with O_DIRECT the whole blocks,
+ * the rest moving to the start of the next buffer. */
 static ls_status out_flush(sim_out *o, ls_error *err) {
-  if (!o->len)
+  size_t n = o->direct ? o->len & ~(size_t)(OUT_ALIGN - 1) : o->len;
+  if (!n)
     return LS_OK;
   if (!o->threaded) {
-    if (fwrite(o->buf, 1, o->len, o->f) != o->len)
-      return ls_error_set(err, LS_ERR_IO, o->path, 0, 0, "write failed: %s", strerror(errno));
-    o->len = 0;
+    int e = write_all(o, o->buf, n);
+    if (e)
+      return ls_error_set(err, LS_ERR_IO, o->path, 0, 0, "write failed: %s", strerror(e));
+    memmove(o->buf, o->buf + n, o->len - n);
+    o->len -= n;
     return LS_OK;
   }
   pthread_mutex_lock(&o->mu);
@@ -107,16 +171,18 @@ static ls_status out_flush(sim_out *o, ls_error *err) {
     pthread_cond_wait(&o->cv, &o->mu);
   int bad = o->werr;
   if (!bad) {
+    char *next = o->spare;
+    memcpy(next, o->buf + n, o->len - n);
     o->pending = o->buf;
-    o->pending_len = o->len;
-    o->buf = o->spare;
+    o->pending_len = n;
+    o->buf = next;
     o->spare = NULL;
-    o->len = 0;
+    o->len -= n;
     pthread_cond_broadcast(&o->cv);
   }
   pthread_mutex_unlock(&o->mu);
   if (bad)
-    return ls_error_set(err, LS_ERR_IO, o->path, 0, 0, "write failed");
+    return ls_error_set(err, LS_ERR_IO, o->path, 0, 0, "write failed: %s", strerror(bad));
   return LS_OK;
 }
 
@@ -130,16 +196,25 @@ static ls_status out_close(sim_out *o, ls_status rc, ls_error *err) {
     pthread_mutex_unlock(&o->mu);
     pthread_join(o->th, NULL);
     if (o->werr && !rc)
-      rc = ls_error_set(err, LS_ERR_IO, o->path, 0, 0, "write failed");
+      rc = ls_error_set(err, LS_ERR_IO, o->path, 0, 0, "write failed: %s", strerror(o->werr));
     pthread_cond_destroy(&o->cv);
     pthread_mutex_destroy(&o->mu);
-    ls_free(o->spare);
     o->threaded = 0;
   }
-  if (o->f && fclose(o->f) && !rc)
+  if (!rc && o->len) { /* the last partial block */
+    int fl = o->direct ? fcntl(o->fd, F_GETFL) : 0;
+    if (fl == -1 || (o->direct && fcntl(o->fd, F_SETFL, fl & ~O_DIRECT) == -1))
+      rc = ls_error_set(err, LS_ERR_IO, o->path, 0, 0, "fcntl failed: %s", strerror(errno));
+    o->direct = 0;
+    int e = rc ? 0 : write_all(o, o->buf, o->len);
+    if (e)
+      rc = ls_error_set(err, LS_ERR_IO, o->path, 0, 0, "write failed: %s", strerror(e));
+  }
+  if (o->fd >= 0 && close(o->fd) && !rc)
     rc = ls_error_set(err, LS_ERR_IO, o->path, 0, 0, "close failed: %s", strerror(errno));
-  ls_free(o->buf);
-  o->f = NULL;
+  ls_free(o->raw[0]);
+  ls_free(o->raw[1]);
+  o->fd = -1;
   o->buf = NULL;
   return rc;
 }
@@ -378,7 +453,7 @@ static ls_status events_sink(void *ctx, const ls_sim_world *w, const ls_sim_even
 /* ------------------------------------------------------- static tables */
 ls_status ls_sim_write_cells(const ls_sim_world *w, const char *path, ls_error *err) {
   sim_out o;
-  ls_status rc = out_open(&o, path, 0, err);
+  ls_status rc = out_open(&o, path, 0, 0, err);
   if (rc)
     return rc;
   puts0(&o, "cell_id,lat,lon,azimuth,name,area\n");
@@ -452,7 +527,6 @@ static uint64_t *sorted_keys(uint32_t n, uint32_t (*key)(const ls_sim_world *, u
 }
 static uint32_t person_key(const ls_sim_world *w, uint32_t i) { return w->people[i].id_num; }
 static uint32_t address_key(const ls_sim_world *w, uint32_t i) { return w->addrs[i].id_num; }
-static uint32_t number_key(const ls_sim_world *w, uint32_t i) { return (uint32_t)w->nums[i].body; }
 
 /* `width` digits of v, zero padded. */
 static void put_digits(sim_out *o, uint32_t v, int width) {
@@ -472,7 +546,7 @@ ls_status ls_sim_write_persons(const ls_sim_world *w, const char *path, ls_error
   if (!idx)
     return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
   sim_out o;
-  ls_status rc = out_open(&o, path, 0, err);
+  ls_status rc = out_open(&o, path, 0, 0, err);
   if (rc) {
     ls_free(idx);
     return rc;
@@ -494,40 +568,85 @@ ls_status ls_sim_write_persons(const ls_sim_world *w, const char *path, ls_error
   return out_close(&o, rc, err);
 }
 
-ls_status ls_sim_write_attributions(const ls_sim_world *w, const char *path, ls_error *err) {
-  uint64_t *idx = sorted_keys(w->n_nums, number_key, w);
+/* The attributions as world building left them. Personal numbers are all
+ * made then (the days add only deal numbers), so the rows are known before
+ * the days run; a copy lets them be written on another thread while the
+ * days' new numbers move w->nums. */
+typedef struct attrib_row {
+  uint32_t body;   /* the 9 digits after +447, < 10^9: file order */
+  uint32_t num;    /* index in w->nums (picks the source column) */
+  uint32_t person;
+  int32_t from_day, to_day;
+} attrib_row;
+
+typedef struct attrib_set {
+  attrib_row *rows;
+  uint32_t n;
+} attrib_set;
+
+static ls_status attrib_collect(const ls_sim_world *w, attrib_set *a) {
+  a->n = 0;
+  a->rows = ls_reallocarray(NULL, w->n_nums ? w->n_nums : 1, sizeof *a->rows);
+  if (!a->rows)
+    return LS_ERR_NOMEM;
+  for (uint32_t i = 0; i < w->n_nums; i++) {
+    const sim_number *n = &w->nums[i];
+    if (n->kind != SIM_NUM_PERSONAL || !n->attributed || n->person == SIM_NONE)
+      continue;
+    a->rows[a->n++] = (attrib_row){(uint32_t)n->body, i, n->person, n->from_day, n->to_day};
+  }
+  return LS_OK;
+}
+
+static ls_status attrib_write(const ls_sim_world *w, const attrib_set *a, const char *path,
+                              ls_error *err) {
+  uint64_t *idx = ls_reallocarray(NULL, a->n ? a->n : 1, sizeof *idx);
   if (!idx)
     return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
+  for (uint32_t k = 0; k < a->n; k++)
+    idx[k] = (uint64_t)a->rows[k].body << 32 | k;
+  if (radix_sort(idx, a->n, 4)) {
+    ls_free(idx);
+    return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
+  }
   sim_out o;
-  ls_status rc = out_open(&o, path, 0, err);
+  ls_status rc = out_open(&o, path, 0, 0, err);
   if (rc) {
     ls_free(idx);
     return rc;
   }
   int32_t day0 = (int32_t)(w->p.start / 86400);
   puts0(&o, "number,person_id,from,to,source\n");
-  for (uint32_t k = 0; k < w->n_nums; k++) {
-    const sim_number *n = &w->nums[(uint32_t)idx[k]];
-    if (n->kind != SIM_NUM_PERSONAL || !n->attributed || n->person == SIM_NONE)
-      continue;
+  for (uint32_t k = 0; k < a->n; k++) {
+    const attrib_row *r = &a->rows[(uint32_t)idx[k]];
     rc = out_room(&o, 256, err);
     if (rc)
       break;
-    put(&o, n->str, 13);
+    put(&o, "+447", 4);
+    put_digits(&o, r->body, 9);
     putc1(&o, ',');
-    put_person_id(&o, &w->people[n->person]);
+    put_person_id(&o, &w->people[r->person]);
     putc1(&o, ',');
-    if (n->from_day >= 0)
-      put_date(&o, day0 + n->from_day);
+    if (r->from_day >= 0)
+      put_date(&o, day0 + r->from_day);
     putc1(&o, ',');
-    if (n->to_day >= 0)
-      put_date(&o, day0 + n->to_day);
+    if (r->to_day >= 0)
+      put_date(&o, day0 + r->to_day);
     /* most records from the operator's subscriber check, some from
      * intelligence (a stop, a previous case) */
-    puts0(&o, (ls__sim_mix3((uint32_t)idx[k], w->p.seed, 9) % 5) ? ",subscriber\n" : ",intelligence\n");
+    puts0(&o, (ls__sim_mix3(r->num, w->p.seed, 9) % 5) ? ",subscriber\n" : ",intelligence\n");
   }
   ls_free(idx);
   return out_close(&o, rc, err);
+}
+
+ls_status ls_sim_write_attributions(const ls_sim_world *w, const char *path, ls_error *err) {
+  attrib_set a;
+  if (attrib_collect(w, &a))
+    return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
+  ls_status rc = attrib_write(w, &a, path, err);
+  ls_free(a.rows);
+  return rc;
 }
 
 ls_status ls_sim_write_addresses(const ls_sim_world *w, const char *path, ls_error *err) {
@@ -535,7 +654,7 @@ ls_status ls_sim_write_addresses(const ls_sim_world *w, const char *path, ls_err
   if (!idx)
     return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
   sim_out o;
-  ls_status rc = out_open(&o, path, 0, err);
+  ls_status rc = out_open(&o, path, 0, 0, err);
   if (rc) {
     ls_free(idx);
     return rc;
@@ -727,11 +846,14 @@ static ls_status make_dir(const char *dir, ls_error *err) {
 typedef struct static_job {
   const ls_sim_world *w;
   const char *dir;
+  attrib_set attrib;
   ls_status rc;
   ls_error err;
 } static_job;
 
-static ls_status write_static(const ls_sim_world *w, const char *dir, ls_error *err) {
+static ls_status write_static(const static_job *job, ls_error *err) {
+  const ls_sim_world *w = job->w;
+  const char *dir = job->dir;
   char path[4200];
   snprintf(path, sizeof path, "%s/cells.csv", dir);
   ls_status rc = ls_sim_write_cells(w, path, err);
@@ -743,12 +865,16 @@ static ls_status write_static(const ls_sim_world *w, const char *dir, ls_error *
     snprintf(path, sizeof path, "%s/addresses.csv", dir);
     rc = ls_sim_write_addresses(w, path, err);
   }
+  if (!rc) {
+    snprintf(path, sizeof path, "%s/attributions.csv", dir);
+    rc = attrib_write(w, &job->attrib, path, err);
+  }
   return rc;
 }
 
 static void *static_main(void *arg) {
   static_job *job = arg;
-  job->rc = write_static(job->w, job->dir, &job->err);
+  job->rc = write_static(job, &job->err);
   return NULL;
 }
 
@@ -764,14 +890,18 @@ ls_status ls_sim_write_dir(const ls_sim_params *p, const char *dir, ls_sim_summa
     return rc;
   static_job job = {.w = w, .dir = dir};
   ls_error_clear(&job.err);
+  if (attrib_collect(w, &job.attrib)) {
+    rc = LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
+    goto out;
+  }
   pthread_t static_th;
   int static_threaded = !pthread_create(&static_th, NULL, static_main, &job);
   if (!static_threaded)
-    job.rc = write_static(w, dir, &job.err);
+    job.rc = write_static(&job, &job.err);
   if (!job.rc) {
     sim_out o;
     snprintf(path, sizeof path, "%s/events.csv", dir);
-    rc = out_open(&o, path, 1, err);
+    rc = out_open(&o, path, 1, 1, err);
     if (!rc) {
       puts0(&o, events_header);
       rc = ls__sim_world_run_piped(w, events_sink, &o, err);
@@ -785,11 +915,6 @@ ls_status ls_sim_write_dir(const ls_sim_params *p, const char *dir, ls_sim_summa
     if (err)
       *err = job.err;
   }
-  if (rc)
-    goto out;
-  /* attributions after the run: the days numbers came into use are known */
-  snprintf(path, sizeof path, "%s/attributions.csv", dir);
-  rc = ls_sim_write_attributions(w, path, err);
   if (rc)
     goto out;
   truth = ls_sim_truth(w);
@@ -814,6 +939,7 @@ ls_status ls_sim_write_dir(const ls_sim_params *p, const char *dir, ls_sim_summa
     summary->addresses = w->n_addrs;
   }
 out:
+  ls_free(job.attrib.rows);
   json_decref(truth);
   ls_sim_world_free(w);
   return rc;

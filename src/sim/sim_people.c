@@ -2,7 +2,6 @@
 /* The ordinary population: homes, households, flags, phones, social ties,
  * whereabouts through the day, trips, and the day's ordinary contacts. */
 #include <math.h>
-#include <stddef.h>
 #include <string.h>
 
 #include "../core/ls_mem.h"
@@ -61,7 +60,9 @@ ls_status ls__sim_build_people(ls_sim_world *w, ls_error *err) {
   uint32_t *stubs = NULL, *deg = NULL, *fill = NULL;
   uint8_t *age = NULL; /* people's ages, packed: the tie loop reads a random partner's */
   uint64_t n_stubs = 0;
-  w->people = ls_calloc(n, sizeof *w->people);
+  w->people_mem = ls_calloc((size_t)n + 1, sizeof *w->people);
+  if (w->people_mem)
+    w->people = (sim_person *)(((uintptr_t)w->people_mem + 63) & ~(uintptr_t)63);
   w->addrs = ls_calloc(n, sizeof *w->addrs);
   deg = ls_calloc(n, sizeof *deg);
   if (!w->people || !w->addrs || !deg || idset_init(&pid, n) || idset_init(&aid, n))
@@ -104,15 +105,12 @@ ls_status ls__sim_build_people(ls_sim_world *w, ls_error *err) {
       for (uint32_t k = 0; k < size; k++, i++) {
         sim_person *pe = &w->people[i];
         pe->id_num = idset_draw(&pid, &r, 0, 100000000);
-        pe->id[0] = 'P';
-        ls__sim_digits(pe->id + 1, pe->id_num, 8);
-        pe->id[9] = '\0';
         pe->age = draw_age(&r);
         if (k == 0 && pe->age < 18)
           pe->age = (uint8_t)ls__sim_rng_range(&r, 18, 80); /* an adult heads the household */
         pe->dob_day = today - pe->age * 365 - (int32_t)ls__sim_rng_below(&r, 365) - pe->age / 4;
         pe->male = (uint8_t)ls__sim_rng_chance(&r, 0.49);
-        pe->place = (uint16_t)pl;
+        pe->place = (uint8_t)pl;
         pe->home_cell = cell;
         pe->address = a;
         /* work or school somewhere in the same place */
@@ -182,6 +180,14 @@ ls_status ls__sim_build_people(ls_sim_world *w, ls_error *err) {
     w->nums[pe->sim2].from_day = pe->change_day;
     w->nums[pe->sim2].attributed = w->nums[pe->sim].attributed;
   }
+  for (uint32_t i = 0; i < n; i++)
+    w->n_changers += w->people[i].change_day >= 0;
+  w->changers = ls_reallocarray(NULL, w->n_changers ? w->n_changers : 1, sizeof *w->changers);
+  if (!w->changers)
+    goto nomem;
+  for (uint32_t i = 0, k = 0; i < n; i++)
+    if (w->people[i].change_day >= 0)
+      w->changers[k++] = i;
   /* numbers on other networks: one-off contacts and friends elsewhere */
   w->n_ext = n / 2 + 16;
   w->ext = ls_calloc(w->n_ext, sizeof *w->ext);
@@ -398,65 +404,140 @@ void ls__sim_announce_to_ties(ls_sim_world *w, uint32_t person, uint32_t number,
   }
 }
 
-static void contact(ls_sim_world *w, sim_rng *r, uint32_t a, uint32_t b, uint32_t sec, double sms,
-                    int a_second) {
-  const sim_person *pa = &w->people[a], *pb = &w->people[b];
-  if (pa->quiet || pb->quiet)
-    return;
-  uint32_t na = a_second && pa->sim2 != SIM_NONE && pa->change_day < 0
-                    ? pa->sim2
-                    : ls__sim_person_number(w, a, sec);
-  uint32_t nb = ls__sim_person_number(w, b, sec);
-  if (ls__sim_rng_unit(r) < sms)
-    ls__sim_emit(w, sec, LS_EV_SMS, na, nb, 0, ls__sim_where(w, a, sec), ls__sim_where(w, b, sec));
-  else
-    ls__sim_emit(w, sec, LS_EV_CALL, na, nb, ls__sim_call_secs(r, 75, 1.1, 3, 5400),
-                 ls__sim_where(w, a, sec), ls__sim_where(w, b, sec));
+/* Ordinary contacts along ties are made in two passes. The first walks
+ * the ties in order and makes every random draw (how many contacts, when,
+ * who calls, text or call, how long), reading only the tie arrays and a
+ * bitmap of who is quiet today; it writes one 12-byte record a contact.
+ * The second turns records into events, which needs both people's records
+ * (numbers, whereabouts): a cache line each over 64 MB at scale 1M, so
+ * cache misses, but now known in advance and fetched a few records ahead.
+ * In one pass, two thirds of the loop waited on those misses even with
+ * every tie's people prefetched (most ties have no contact on a given day,
+ * and only the sequential draw says which). Same draws in the same order,
+ * so the same events. */
+#define CT_SEC_BITS 17u   /* second of the day < 2^17 */
+#define CT_SMS (1u << 17)
+#define CT_SECOND (1u << 18) /* a calls from their second phone */
+#define CT_DUR_SHIFT 19u  /* call seconds <= 5400 < 2^13 */
+
+typedef struct sim_contact {
+  uint32_t a, b, packed;
+} sim_contact;
+
+static ls_status contacts_reserve(ls_sim_world *w, size_t need) {
+  if (need <= w->cap_contacts)
+    return LS_OK;
+  size_t nc = w->cap_contacts ? w->cap_contacts * 2 : 65536;
+  while (nc < need)
+    nc *= 2;
+  void *q = ls_reallocarray(w->contacts, nc, sizeof(sim_contact));
+  if (!q)
+    return LS_ERR_NOMEM;
+  w->contacts = q;
+  w->cap_contacts = nc;
+  return LS_OK;
 }
 
-void ls__sim_people_day(ls_sim_world *w) {
-  sim_rng r;
-  ls__sim_rng_seed(&r, w->p.seed, 101, (uint64_t)w->day);
+/* Who is quiet today, one bit a person (128 KB at scale 1M: stays in L2,
+ * where the 64 MB of person records do not). Only runners are ever quiet:
+ * ls__sim_people_day_start clears everyone else's flag each morning and
+ * the lines' rota sets it on runners alone, so the bits come from the
+ * lines' runners instead of a walk over every person. */
+ls_status ls__sim_quiet_bits(ls_sim_world *w) {
+  size_t words = w->n_people / 64 + 1;
+  if (!w->quiet_bits) {
+    w->quiet_bits = ls_calloc(words, sizeof *w->quiet_bits);
+    if (!w->quiet_bits)
+      return LS_ERR_NOMEM;
+  }
+  memset(w->quiet_bits, 0, words * sizeof *w->quiet_bits);
+  for (uint32_t li = 0; li < w->n_lines; li++)
+    for (uint8_t k = 0; k < w->lines[li].n_runners; k++) {
+      uint32_t i = w->lines[li].runners[k];
+      if (w->people[i].quiet)
+        w->quiet_bits[i >> 6] |= 1ull << (i & 63);
+    }
+  return LS_OK;
+}
+
+/* Pass 1: the draws, over every tie in order. */
+static ls_status tie_draws(ls_sim_world *w, sim_rng *r, size_t *n_out) {
   /* weekends are a little quieter for calls and texts */
   double factor = w->weekday >= 5 ? 0.85 : 1.0;
-  /* At scale 1M the two people of a tie are cache misses (88-byte records
-   * over 88 MB; perf: two thirds of this loop waited on them). Their
-   * fields used here span two cache lines; fetch them PF ties ahead,
-   * whether or not the tie turns out to have a contact today (most do
-   * not, but the draw that decides comes from the sequential stream). */
-  enum { PF = 16 };
-  const char *pbase = (const char *)w->people;
+  size_t n = 0;
   for (uint32_t t = 0; t < w->n_ties; t++) {
-    if (t + PF < w->n_ties) {
-      const char *pa = pbase + (size_t)w->tie_a[t + PF] * sizeof(sim_person);
-      const char *pb = pbase + (size_t)w->tie_b[t + PF] * sizeof(sim_person);
-      __builtin_prefetch(pa + offsetof(sim_person, home_cell));
-      __builtin_prefetch(pa + sizeof(sim_person) - 1);
-      __builtin_prefetch(pb + offsetof(sim_person, home_cell));
-      __builtin_prefetch(pb + sizeof(sim_person) - 1);
-    }
     /* Poisson by inversion from the stored exp(-rate): most ties see no
      * contact on a given day and cost one draw; weekends thin the count */
-    double u = ls__sim_rng_unit(&r), pk = w->tie_p0[t], cdf = pk;
+    double u = ls__sim_rng_unit(r), pk = w->tie_p0[t], cdf = pk;
     uint32_t k = 0;
     while (u >= cdf && k < 64) {
       k++;
       pk *= w->tie_rate[t] / k;
       cdf += pk;
     }
+    if (!k)
+      continue;
+    if (n + k > w->cap_contacts && contacts_reserve(w, n + k))
+      return LS_ERR_NOMEM;
+    sim_contact *c = (sim_contact *)w->contacts;
     for (uint32_t j = 0; j < k; j++) {
-      if (factor < 1 && ls__sim_rng_unit(&r) >= factor)
+      if (factor < 1 && ls__sim_rng_unit(r) >= factor)
         continue;
-      uint32_t sec = ls__sim_profile_sec(&w->pr_social, &r);
+      uint32_t sec = ls__sim_profile_sec(&w->pr_social, r);
       uint32_t a = w->tie_a[t], b = w->tie_b[t];
-      if (ls__sim_rng_unit(&r) >= w->tie_a_share[t]) {
+      if (ls__sim_rng_unit(r) >= w->tie_a_share[t]) {
         uint32_t x = a;
         a = b;
         b = x;
       }
-      contact(w, &r, a, b, sec, w->tie_sms[t], (t % 5) == 0);
+      if (ls__sim_is_quiet(w, a) || ls__sim_is_quiet(w, b))
+        continue;
+      uint32_t packed = sec | ((t % 5) == 0 ? CT_SECOND : 0);
+      if (ls__sim_rng_unit(r) < w->tie_sms[t])
+        packed |= CT_SMS;
+      else
+        packed |= (uint32_t)ls__sim_call_secs(r, 75, 1.1, 3, 5400) << CT_DUR_SHIFT;
+      c[n].a = a;
+      c[n].b = b;
+      c[n].packed = packed;
+      n++;
     }
   }
+  *n_out = n;
+  return LS_OK;
+}
+
+/* Pass 2: records [from, to) to events. No draws. */
+static void tie_events(ls_sim_world *w, const sim_contact *c, size_t from, size_t to) {
+  enum { PF = 8 };
+  for (size_t i = from; i < to; i++) {
+    if (i + PF < to) { /* one cache line a person */
+      __builtin_prefetch(&w->people[c[i + PF].a]);
+      __builtin_prefetch(&w->people[c[i + PF].b]);
+    }
+    uint32_t a = c[i].a, b = c[i].b, packed = c[i].packed;
+    uint32_t sec = packed & ((1u << CT_SEC_BITS) - 1);
+    const sim_person *pa = &w->people[a];
+    uint32_t na = (packed & CT_SECOND) && pa->sim2 != SIM_NONE && pa->change_day < 0
+                      ? pa->sim2
+                      : ls__sim_person_number(w, a, sec);
+    uint32_t nb = ls__sim_person_number(w, b, sec);
+    int sms = (packed & CT_SMS) != 0;
+    ls__sim_emit(w, sec, sms ? LS_EV_SMS : LS_EV_CALL, na, nb,
+                 sms ? 0 : (int32_t)(packed >> CT_DUR_SHIFT), ls__sim_where(w, a, sec),
+                 ls__sim_where(w, b, sec));
+  }
+}
+
+void ls__sim_people_day(ls_sim_world *w) {
+  sim_rng r;
+  ls__sim_rng_seed(&r, w->p.seed, 101, (uint64_t)w->day);
+  size_t n = 0;
+  if (tie_draws(w, &r, &n)) {
+    w->ev_rc = LS_ERR_NOMEM;
+    return;
+  }
+  tie_events(w, (const sim_contact *)w->contacts, 0, n);
   /* one-off contacts: a wrong number, a shop, someone met once */
   double p0 = exp(-w->p.oneoff_rate); /* P(no one-off today), once, not per person */
   for (uint32_t i = 0; i < w->n_people; i++) {
@@ -465,7 +546,7 @@ void ls__sim_people_day(ls_sim_world *w) {
     uint32_t k = 1 + ls__sim_rng_poisson(&r, w->p.oneoff_rate * 0.5); /* at least one */
     for (uint32_t j = 0; j < k; j++) {
       uint32_t sec = ls__sim_profile_sec(&w->pr_social, &r);
-      if (w->people[i].quiet)
+      if (ls__sim_is_quiet(w, i))
         continue;
       uint32_t me = ls__sim_person_number(w, i, sec);
       uint32_t cell = ls__sim_where(w, i, sec);
@@ -479,15 +560,17 @@ void ls__sim_people_day(ls_sim_world *w) {
           ls__sim_emit(w, sec, sms ? LS_EV_SMS : LS_EV_CALL, other, me, dur, SIM_NONE, cell);
       } else {
         uint32_t o = ls__sim_rng_below(&r, w->n_people);
-        if (w->people[o].quiet)
+        if (ls__sim_is_quiet(w, o))
           continue;
         ls__sim_emit(w, sec, sms ? LS_EV_SMS : LS_EV_CALL, me, ls__sim_person_number(w, o, sec),
                      dur, cell, ls__sim_where(w, o, sec));
       }
     }
   }
-  /* people changing number: the new number texts everyone once */
-  for (uint32_t i = 0; i < w->n_people; i++) {
+  /* people changing number: the new number texts everyone once (the
+   * changers, in person order: not a walk over everyone) */
+  for (uint32_t k = 0; k < w->n_changers; k++) {
+    uint32_t i = w->changers[k];
     const sim_person *pe = &w->people[i];
     if (pe->change_day == w->day && !pe->quiet)
       ls__sim_announce_to_ties(w, i, pe->sim2, pe->change_sec + 30, &r);

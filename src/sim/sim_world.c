@@ -315,7 +315,8 @@ ls_status ls__sim_build_geo(ls_sim_world *w, ls_error *err) {
         break;
     }
   }
-  if (w->n_cells >= SIM_EV_NO_CELL) /* events keep cells in 16 bits */
+  _Static_assert(N_PLACES < 256, "people keep places in 8 bits");
+  if (w->n_cells >= SIM_EV_NO_CELL) /* events and people keep cells in 16 bits */
     return LS_FAIL(err, LS_ERR_USAGE, "too many cells (%u)", w->n_cells);
   /* journeys between every pair of places */
   w->paths = ls_calloc((size_t)N_PLACES * N_PLACES, sizeof *w->paths);
@@ -533,7 +534,7 @@ void ls_sim_world_free(ls_sim_world *w) {
   ls_free(w->hot);
   ls_free(w->imeis);
   ls_free(w->num_set);
-  ls_free(w->people);
+  ls_free(w->people_mem);
   ls_free(w->ext);
   ls_free(w->tie_a);
   ls_free(w->tie_b);
@@ -555,6 +556,9 @@ void ls_sim_world_free(ls_sim_world *w) {
   ls_free(w->buf[0].ev);
   ls_free(w->buf[1].ev);
   ls_free(w->ev_tmp);
+  ls_free(w->contacts);
+  ls_free(w->quiet_bits);
+  ls_free(w->changers);
   ls_free(w);
 }
 
@@ -665,6 +669,8 @@ static ls_status gen_day(ls_sim_world *w, uint32_t d, ls_error *err) {
   day_start(w, (int32_t)d);
   ls__sim_people_day_start(w);
   ls_status rc = ls__sim_lines_day(w);
+  if (!rc)
+    rc = ls__sim_quiet_bits(w);
   if (!rc) {
     ls__sim_decoys_day(w);
     ls__sim_people_day(w);
