@@ -143,6 +143,40 @@ static ls_status finish_lines(ls_analysis *a) {
   return LS_OK;
 }
 
+/* A copy of a dictionary, its arrays copied whole rather than interned
+ * again (a million numbers: a few milliseconds instead of a tenth of a
+ * second). The copy is read only (strings and lookups); it can still grow.
+ * O(size). Errors: LS_ERR_NOMEM (dst is then empty). */
+static ls_status dict_copy(ls_dict *dst, const ls_dict *src) {
+  ls_dict d;
+  ls_dict_init(&d);
+  size_t n = src->count, n_slots = src->slots ? (size_t)src->slot_mask + 1 : 0;
+  d.pool = ls_malloc(src->pool_len + 1);
+  d.offsets = ls_malloc((n + 1) * sizeof *d.offsets);
+  d.lengths = ls_malloc((n + 1) * sizeof *d.lengths);
+  d.hashes = ls_malloc((n + 1) * sizeof *d.hashes);
+  d.slots = n_slots ? ls_malloc(n_slots * sizeof *d.slots) : NULL;
+  if (!d.pool || !d.offsets || !d.lengths || !d.hashes || (n_slots && !d.slots)) {
+    ls_dict_free(&d);
+    return LS_ERR_NOMEM;
+  }
+  if (src->pool_len)
+    memcpy(d.pool, src->pool, src->pool_len);
+  if (n) {
+    memcpy(d.offsets, src->offsets, n * sizeof *d.offsets);
+    memcpy(d.lengths, src->lengths, n * sizeof *d.lengths);
+    memcpy(d.hashes, src->hashes, n * sizeof *d.hashes);
+  }
+  if (n_slots)
+    memcpy(d.slots, src->slots, n_slots * sizeof *d.slots);
+  d.pool_len = d.pool_cap = src->pool_len;
+  d.count = d.cap = src->count;
+  d.slot_mask = src->slot_mask;
+  ls_dict_free(dst);
+  *dst = d;
+  return LS_OK;
+}
+
 ls_status ls_analysis_run(const ls_events *ev, const ls_analysis_opts *opts, ls_analysis **out,
                           ls_error *err) {
   *out = NULL;
@@ -163,11 +197,8 @@ ls_status ls_analysis_run(const ls_events *ev, const ls_analysis_opts *opts, ls_
   a->threshold = a->opts.deal_threshold > 0 ? a->opts.deal_threshold : 0.5;
   a->ev = ev;
   /* keep the id -> number mapping so ev may be freed after the run */
-  for (uint32_t i = 0; rc == LS_OK && i < ev->numbers.count; i++) {
-    uint32_t id;
-    if (ls_dict_intern(&a->numbers, ls_dict_str(&ev->numbers, i), ev->numbers.lengths[i], &id))
-      rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory");
-  }
+  if (dict_copy(&a->numbers, &ev->numbers))
+    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory");
   if (rc == LS_OK)
     rc = ls__features_compute(a, err);
   if (rc == LS_OK)
