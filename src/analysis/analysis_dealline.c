@@ -103,8 +103,12 @@ ls_status ls__dealline_score(ls_analysis *a, ls_error *err) {
   a->cand_explain = ls_calloc(a->n_cands + 1, sizeof *a->cand_explain);
   a->cand_n_explain = ls_calloc(a->n_cands + 1, sizeof *a->cand_n_explain);
   a->deal = ls_malloc((a->n_cands + 1) * sizeof *a->deal);
-  if (!a->score || !a->cand_explain || !a->cand_n_explain || !a->deal)
+  if (!a->score || !a->cand_explain || !a->cand_n_explain || !a->deal) {
+    /* ls_analysis_free reads the two explanation arrays together */
+    ls_free(a->cand_explain);
+    a->cand_explain = NULL;
     return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory scoring numbers");
+  }
   for (size_t c = 0; c < a->n_cands; c++) {
     double z = 0;
     for (int i = 0; i < LS__NX; i++)

@@ -119,210 +119,278 @@ static void window_pass(ls_analysis *a) {
   a->tmax = tmax;
 }
 
-static inline int is_night(const day_clock *c, int64_t t) {
-  int64_t local = clock_local(c, t);
-  int64_t hour = floor_div(local, 3600) % 24;
-  if (hour < 0)
-    hour += 24;
-  /* evening and night, when deal lines are busiest and offices shut */
-  return hour >= 18 || hour < 6;
-}
+/* Value of one event end in its number's bucket: from the low bit, short
+ * call, call, inbound (the other end started it), seconds since tmin, the
+ * other number (the number itself for an event to oneself, which has one
+ * end only). Sorted, the events with one contact are contiguous and in
+ * time order. */
+#define EV_SHORT 1u
+#define EV_CALL 2u
+#define EV_IN 4u
+#define EV_TIME_SHIFT 3u
 
-static inline void seen_at(ls__feat *f, int64_t t) {
-  if (t < f->first)
-    f->first = t;
-  if (t > f->last)
-    f->last = t;
-}
-
-/* An event from a number to itself: counted as sent and received, as a
- * call or text, but not a contact pair. O(1). */
-static void self_event(ls_analysis *a, const day_clock *clk, size_t i) {
-  const ls_events *ev = a->ev;
-  ls__feat *f = &a->feat[ev->caller[i]];
-  if (ev->type[i] == LS_EV_CALL) {
-    f->out_calls++;
-    f->in_calls++;
-    if (ev->duration[i] < LS__SHORT_CALL_S)
-      f->short_calls += 2;
-  } else {
-    f->out_sms++;
-    f->in_sms++;
-  }
-  f->night += 2u * (unsigned)is_night(clk, ev->start[i]);
-  seen_at(f, ev->start[i]);
-}
-
-/* Value of one event in its pair's bucket (the bucket is the lower number
- * id): from the low bit, short call, call, direction (1: from the higher
- * id), seconds since tmin, the higher id. Sorted, a pair's events are
- * contiguous and in time order. */
-#define PV_SHORT 1u
-#define PV_CALL 2u
-#define PV_BACK 4u
-#define PV_TIME_SHIFT 3u
-
-/* Entries ahead whose number record is prefetched during the fold: about
- * a memory latency's worth of pairs (a pair is 1.5 events on the bench
- * file, folded in some tens of cycles). */
-#define FOLD_AHEAD 64u
-
-typedef struct fold_ctx {
+typedef struct ends_ctx {
   ls_analysis *a;
   const day_clock *clk;
+  unsigned other_shift; /* EV_TIME_SHIFT + bits of the time */
   const ls__buckets *bk;
-  unsigned hi_shift;
-} fold_ctx;
+  uint32_t cut[LS__MAX_THREADS + 1]; /* number ranges of the parts */
+  size_t pairs_of[LS__MAX_THREADS];  /* pairs found by each part */
+  int failed;                        /* a part ran out of memory */
+} ends_ctx;
 
-/* Folds the sorted events of bucket lo into its pairs (written from
- * a->pairs[p]) and the per-number counts of both ends. Returns the next
- * free pair. O(bucket). */
-static size_t fold_bucket(const fold_ctx *fc, uint32_t lo, size_t p) {
-  ls_analysis *a = fc->a;
-  const day_clock *clk = fc->clk;
-  const uint64_t *v = fc->bk->vals + fc->bk->off[lo];
-  size_t n = fc->bk->off[lo + 1] - fc->bk->off[lo];
-  unsigned hs = fc->hi_shift;
-  uint64_t tmask = (1ull << (hs - PV_TIME_SHIFT)) - 1;
-  ls__feat *fa = &a->feat[lo];
-  const uint64_t *all = fc->bk->vals;
-  size_t base = fc->bk->off[lo], total = fc->bk->n;
-  for (size_t i = 0; i < n;) {
-    uint32_t hi = (uint32_t)(v[i] >> hs);
-    /* the other end's record is a cache miss: fetch the one a few pairs
-     * ahead while this one is folded */
-    if (base + i + FOLD_AHEAD < total) {
-      const char *ahead = (const char *)&a->feat[all[base + i + FOLD_AHEAD] >> hs];
-      __builtin_prefetch(ahead, 1);
-      __builtin_prefetch(ahead + sizeof(ls__feat) - 1, 1);
+/* One part of the events: both ends of each into their numbers' buckets. */
+static void ends_pass(void *ctx, ls__buckets *b, unsigned part, unsigned n_parts, int fill) {
+  const ends_ctx *ec = ctx;
+  const ls_analysis *a = ec->a;
+  const ls_events *ev = a->ev;
+  size_t lo, hi;
+  ls__range(ev->count, part, n_parts, &lo, &hi);
+  for (size_t i = lo; i < hi; i++) {
+    int64_t t = ev->start[i];
+    if (!in_window(a, t))
+      continue;
+    uint32_t c = ev->caller[i], e = ev->callee[i];
+    if (!fill) {
+      ls__buckets_count(b, part, c);
+      if (e != c)
+        ls__buckets_count(b, part, e);
+      continue;
     }
-    ls__pair *pr = &a->pairs[p++];
-    pr->a = lo;
-    pr->b = hi;
-    /* counts in the direction a->b ([0]) and b->a ([1]) */
-    uint32_t calls[2] = {0, 0}, sms[2] = {0, 0}, shorts = 0, night = 0;
-    uint32_t last_day[2] = {UINT32_MAX, UINT32_MAX};
-    uint32_t days[2] = {0, 0};
-    int64_t first = a->tmin + (int64_t)((v[i] >> PV_TIME_SHIFT) & tmask), t = first;
-    for (; i < n && (uint32_t)(v[i] >> hs) == hi; i++) {
-      uint64_t x = v[i];
-      unsigned back = (x & PV_BACK) != 0;
-      t = a->tmin + (int64_t)((x >> PV_TIME_SHIFT) & tmask);
+    uint64_t v = (uint64_t)(t - a->tmin) << EV_TIME_SHIFT;
+    if (ev->type[i] == LS_EV_CALL)
+      v |= EV_CALL | (ev->duration[i] < LS__SHORT_CALL_S ? EV_SHORT : 0);
+    ls__buckets_put(b, part, c, v | ((uint64_t)e << ec->other_shift));
+    if (e != c)
+      ls__buckets_put(b, part, e, v | EV_IN | ((uint64_t)c << ec->other_shift));
+  }
+}
+
+/* Scratch of one part while it folds its numbers. */
+typedef struct fold_scratch {
+  uint64_t *days;  /* day bitmap of the current number */
+  size_t words;
+  uint64_t *texts; /* times of its outgoing texts */
+  uint64_t *tmp;   /* radix scratch for a large bucket */
+  size_t cap_texts, cap_tmp;
+} fold_scratch;
+
+static int grow(uint64_t **v, size_t *cap, size_t n) {
+  if (n <= *cap)
+    return 0;
+  uint64_t *p = ls_reallocarray(*v, n, sizeof *p);
+  if (!p)
+    return -1;
+  *v = p;
+  *cap = n;
+  return 0;
+}
+
+/* Bulk-text bursts of number f from the sorted times of its outgoing
+ * texts (seconds since tmin). O(n). */
+static void bursts_of(ls__feat *f, const uint64_t *v, size_t n, const ls_analysis *a, const day_clock *clk) {
+  uint32_t last_burst_day = UINT32_MAX;
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && v[j] - v[j - 1] <= BURST_GAP_S)
+      j++;
+    uint32_t len = (uint32_t)(j - i);
+    if (len >= BURST_MIN) {
+      f->bursts++;
+      f->burst_texts += len;
+      if (len > f->burst_max)
+        f->burst_max = len;
+      uint32_t day = clock_day(clk, a->tmin + (int64_t)v[i]);
+      if (day != last_burst_day)
+        f->burst_days++;
+      last_burst_day = day;
+    }
+    i = j;
+  }
+}
+
+/* Sorts number x's bucket and computes its features: counts, contacts,
+ * reciprocity, repeat contacts, night share, first and last event, active
+ * days and bulk-text bursts; with pairs non-NULL, writes the pairs (x, y)
+ * with y > x from pairs[0] instead and leaves the features alone.
+ * Returns the pairs it found (or wrote), or SIZE_MAX when out of memory.
+ * O(k log k) for a bucket of k < RADIX_MIN events, O(k) above. */
+static size_t fold_number(const ends_ctx *ec, uint32_t x, fold_scratch *sc, ls__pair *pairs) {
+  ls_analysis *a = ec->a;
+  const day_clock *clk = ec->clk;
+  uint64_t *v = ec->bk->vals + ec->bk->off[x];
+  size_t n = ec->bk->off[x + 1] - ec->bk->off[x], np = 0;
+  unsigned os = ec->other_shift;
+  uint64_t tmask = (1ull << (os - EV_TIME_SHIFT)) - 1;
+  if (!pairs) {
+    if (n >= LS__RADIX_MIN && grow(&sc->tmp, &sc->cap_tmp, n))
+      return SIZE_MAX;
+    ls__sort_u64(v, n, sc->tmp, os + ls__bits_for(a->n_numbers ? a->n_numbers - 1 : 0));
+  }
+  ls__feat *f = &a->feat[x];
+  size_t n_texts = 0;
+  for (size_t i = 0; i < n;) {
+    uint32_t y = (uint32_t)(v[i] >> os);
+    if (pairs) {
+      /* the pair's counts in the direction x->y ([0]) and y->x ([1]) */
+      uint32_t cnt[2] = {0, 0}, days[2] = {0, 0}, last_day[2] = {UINT32_MAX, UINT32_MAX}, calls = 0;
+      for (; i < n && (uint32_t)(v[i] >> os) == y; i++) {
+        unsigned in = (v[i] & EV_IN) != 0;
+        uint32_t day = clock_day(clk, a->tmin + (int64_t)((v[i] >> EV_TIME_SHIFT) & tmask));
+        cnt[in]++;
+        calls += (v[i] & EV_CALL) != 0;
+        days[in] += day != last_day[in];
+        last_day[in] = day;
+      }
+      if (y > x) {
+        ls__pair *pr = &pairs[np++];
+        pr->a = x;
+        pr->b = y;
+        pr->n_ab = cnt[0];
+        pr->n_ba = cnt[1];
+        pr->days_ab = days[0] > UINT16_MAX ? UINT16_MAX : (uint16_t)days[0];
+        pr->days_ba = days[1] > UINT16_MAX ? UINT16_MAX : (uint16_t)days[1];
+        pr->calls = calls;
+      }
+      continue;
+    }
+    int self = y == x;
+    uint32_t cnt[2] = {0, 0}, days_in = 0, last_in = UINT32_MAX;
+    for (; i < n && (uint32_t)(v[i] >> os) == y; i++) {
+      uint64_t e = v[i];
+      unsigned in = (e & EV_IN) != 0;
+      int64_t t = a->tmin + (int64_t)((e >> EV_TIME_SHIFT) & tmask);
       int64_t local = clock_local(clk, t);
       uint32_t day = (uint32_t)(floor_div(local, 86400) - clk->local_day0);
       int64_t hour = floor_div(local, 3600) % 24;
       if (hour < 0)
         hour += 24;
-      night += hour >= 18 || hour < 6;
-      if (x & PV_CALL)
-        calls[back]++;
-      else
-        sms[back]++;
-      shorts += (x & PV_SHORT) != 0;
-      if (day != last_day[back])
-        days[back]++;
-      last_day[back] = day;
+      /* evening and night, when deal lines are busiest and offices shut;
+       * an event to oneself counts at both of its ends */
+      unsigned ends = self ? 2u : 1u;
+      f->night += (hour >= 18 || hour < 6) ? ends : 0;
+      if (e & EV_CALL) {
+        f->out_calls += !in;
+        f->in_calls += in || self;
+        f->short_calls += (e & EV_SHORT) ? ends : 0;
+      } else {
+        f->out_sms += !in;
+        f->in_sms += in || self;
+        if (!in) {
+          if (grow(&sc->texts, &sc->cap_texts, n_texts + 1))
+            return SIZE_MAX;
+          sc->texts[n_texts++] = (e >> EV_TIME_SHIFT) & tmask;
+        }
+      }
+      if (t < f->first)
+        f->first = t;
+      if (t > f->last)
+        f->last = t;
+      sc->days[day / 64] |= 1ull << (day % 64);
+      cnt[in]++;
+      if (in) {
+        days_in += day != last_in;
+        last_in = day;
+      }
     }
-    pr->n_ab = calls[0] + sms[0];
-    pr->n_ba = calls[1] + sms[1];
-    pr->days_ab = days[0] > UINT16_MAX ? UINT16_MAX : (uint16_t)days[0];
-    pr->days_ba = days[1] > UINT16_MAX ? UINT16_MAX : (uint16_t)days[1];
-    pr->calls = calls[0] + calls[1];
-    ls__feat *fb = &a->feat[hi];
-    fa->out_calls += calls[0];
-    fa->out_sms += sms[0];
-    fa->in_calls += calls[1];
-    fa->in_sms += sms[1];
-    fb->out_calls += calls[1];
-    fb->out_sms += sms[1];
-    fb->in_calls += calls[0];
-    fb->in_sms += sms[0];
-    fa->short_calls += shorts;
-    fb->short_calls += shorts;
-    fa->night += night;
-    fb->night += night;
-    seen_at(fa, first);
-    seen_at(fa, t);
-    seen_at(fb, first);
-    seen_at(fb, t);
-    fa->contacts++;
-    fb->contacts++;
-    if (pr->n_ab) {
-      fa->contacts_out++;
-      fb->contacts_in++;
-    }
-    if (pr->n_ba) {
-      fb->contacts_out++;
-      fa->contacts_in++;
-    }
-    if (pr->n_ab && pr->n_ba) {
-      fa->reciprocal++;
-      fb->reciprocal++;
-    }
-    if (pr->days_ab >= 2)
-      fb->repeat_in++;
-    if (pr->days_ba >= 2)
-      fa->repeat_in++;
+    if (self)
+      continue;
+    np += y > x;
+    f->contacts++;
+    f->contacts_out += cnt[0] > 0;
+    f->contacts_in += cnt[1] > 0;
+    f->reciprocal += cnt[0] > 0 && cnt[1] > 0;
+    f->repeat_in += days_in >= 2;
   }
-  return p;
+  if (pairs)
+    return np;
+  for (size_t w = 0; w < sc->words; w++) {
+    f->active_days += (uint32_t)__builtin_popcountll(sc->days[w]);
+    sc->days[w] = 0;
+  }
+  if (n_texts >= BURST_MIN) {
+    if (n_texts >= LS__RADIX_MIN && grow(&sc->tmp, &sc->cap_tmp, n_texts))
+      return SIZE_MAX;
+    ls__sort_u64(sc->texts, n_texts, sc->tmp, os - EV_TIME_SHIFT);
+    bursts_of(f, sc->texts, n_texts, a, clk);
+  }
+  return np;
 }
 
-/* Contact pairs and the per-number counts: every event (other than to
- * oneself) goes into the bucket of its lower number id, each bucket is
- * sorted by (other number, time), and each pair's run is folded into an
- * ls__pair and the counts of both numbers. O(E) time plus the bucket
- * sorts; 8 bytes an event of scratch. */
-static ls_status pair_pass(ls_analysis *a, const day_clock *clk, ls_error *err) {
-  const ls_events *ev = a->ev;
+/* Phase 1 of a part: features of its numbers, and how many pairs they
+ * start. */
+static void fold_features(void *ctx, unsigned part, unsigned n_parts) {
+  (void)n_parts;
+  ends_ctx *ec = ctx;
+  fold_scratch sc = {0};
+  sc.words = (ec->a->n_days + 63) / 64;
+  sc.days = ls_calloc(sc.words + 1, sizeof *sc.days);
+  size_t np = 0;
+  int failed = !sc.days;
+  for (uint32_t x = ec->cut[part]; !failed && x < ec->cut[part + 1]; x++) {
+    size_t k = fold_number(ec, x, &sc, NULL);
+    failed = k == SIZE_MAX;
+    np += failed ? 0 : k;
+  }
+  if (failed)
+    ec->failed = 1;
+  ec->pairs_of[part] = np;
+  ls_free(sc.days);
+  ls_free(sc.texts);
+  ls_free(sc.tmp);
+}
+
+/* Phase 2 of a part: its pairs, from where the earlier parts' end. */
+static void fold_pairs(void *ctx, unsigned part, unsigned n_parts) {
+  (void)n_parts;
+  ends_ctx *ec = ctx;
+  size_t p = 0;
+  for (unsigned q = 0; q < part; q++)
+    p += ec->pairs_of[q];
+  for (uint32_t x = ec->cut[part]; x < ec->cut[part + 1]; x++)
+    p += fold_number(ec, x, NULL, ec->a->pairs + p);
+}
+
+/* Every feature that needs a number's events: both ends of every event go
+ * into their numbers' buckets; each bucket is sorted by (contact, time)
+ * and folded into the number's features (phase 1), then into the contact
+ * pairs (phase 2), the numbers split over the cores. A bucket is one
+ * number's events, so all of this stays in cache, and no number's record
+ * is written by two threads. O(E) time plus the bucket sorts; 16 bytes an
+ * event of scratch. */
+static ls_status ends_fold(ls_analysis *a, const day_clock *clk, ls_error *err) {
   ls_status rc = LS_OK;
   ls__buckets bk;
+  ends_ctx ec = {0};
   unsigned nb = ls__bits_for(a->n_numbers ? a->n_numbers - 1 : 0);
   unsigned tb = ls__bits_for((uint64_t)(a->tmax - a->tmin));
-  unsigned hi_shift = PV_TIME_SHIFT + tb;
-  if (hi_shift + nb > 64)
+  ec.a = a;
+  ec.clk = clk;
+  ec.other_shift = EV_TIME_SHIFT + tb;
+  if (ec.other_shift + nb > 64)
     return LS_FAIL(err, LS_ERR_LIMIT, "analysis: window too long for %u distinct numbers", a->n_numbers);
-  if (ls__buckets_init(&bk, a->n_numbers))
-    return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory sorting contacts");
-  for (size_t i = 0; i < ev->count; i++) {
-    uint32_t c = ev->caller[i], e = ev->callee[i];
-    if (in_window(a, ev->start[i]) && c != e)
-      ls__buckets_count(&bk, c < e ? c : e);
-  }
-  if (ls__buckets_alloc(&bk)) {
-    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory sorting contacts");
+  rc = ls__buckets_build(&bk, a->n_numbers, a->ev->count, ends_pass, &ec, 0);
+  if (rc) {
+    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory sorting events by number");
     goto out;
   }
-  for (size_t i = 0; i < ev->count; i++) {
-    int64_t t = ev->start[i];
-    uint32_t c = ev->caller[i], e = ev->callee[i];
-    if (!in_window(a, t))
-      continue;
-    if (c == e) {
-      self_event(a, clk, i);
-      continue;
-    }
-    uint32_t lo = c < e ? c : e, hi = c < e ? e : c;
-    uint64_t flags = c != lo ? PV_BACK : 0;
-    if (ev->type[i] == LS_EV_CALL)
-      flags |= PV_CALL | (ev->duration[i] < LS__SHORT_CALL_S ? PV_SHORT : 0);
-    ls__buckets_put(&bk, lo, ((uint64_t)hi << hi_shift) | ((uint64_t)(t - a->tmin) << PV_TIME_SHIFT) | flags);
+  ec.bk = &bk;
+  unsigned parts = ls__parts_for(bk.n);
+  ls__buckets_split(&bk, parts, ec.cut);
+  ls__parallel(parts, fold_features, &ec);
+  if (ec.failed) {
+    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for features");
+    goto out;
   }
-  ls__buckets_sort(&bk, hi_shift + nb);
-
-  /* count pairs, then fold */
   size_t np = 0;
-  for (uint32_t lo = 0; lo < a->n_numbers; lo++)
-    for (size_t i = bk.off[lo]; i < bk.off[lo + 1]; i++)
-      np += i == bk.off[lo] || (bk.vals[i] >> hi_shift) != (bk.vals[i - 1] >> hi_shift);
+  for (unsigned p = 0; p < parts; p++)
+    np += ec.pairs_of[p];
   a->pairs = ls_calloc(np ? np : 1, sizeof *a->pairs);
   if (!a->pairs) {
     rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for contact pairs");
     goto out;
   }
-  fold_ctx fc = {a, clk, &bk, hi_shift};
-  size_t p = 0;
-  for (uint32_t lo = 0; lo < a->n_numbers; lo++)
-    p = fold_bucket(&fc, lo, p);
+  ls__parallel(parts, fold_pairs, &ec);
   a->n_pairs = np;
 out:
   ls__buckets_free(&bk);
@@ -350,115 +418,6 @@ static ls_status adjacency(ls_analysis *a, ls_error *err) {
     a->adj[fill[a->pairs[p].b]++] = (uint32_t)p;
   }
   ls_free(fill);
-  return LS_OK;
-}
-
-/* Bulk-text bursts: the outgoing texts of numbers that sent at least
- * BURST_MIN, in buckets by sender, sorted by time. O(E + S) for S such
- * texts. */
-static ls_status burst_pass(ls_analysis *a, const day_clock *clk, ls_error *err) {
-  const ls_events *ev = a->ev;
-  ls_status rc = LS_OK;
-  ls__buckets bk = {0};
-  /* one byte a number, so the test per event stays in cache */
-  uint8_t *texter = ls_malloc((size_t)a->n_numbers + 1);
-  if (!texter)
-    return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for burst detection");
-  size_t n_texters = 0;
-  for (uint32_t i = 0; i < a->n_numbers; i++) {
-    texter[i] = a->feat[i].out_sms >= BURST_MIN;
-    n_texters += texter[i];
-  }
-  if (n_texters == 0)
-    goto out;
-  if (ls__buckets_init(&bk, a->n_numbers)) {
-    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for burst detection");
-    goto out;
-  }
-  for (size_t i = 0; i < ev->count; i++)
-    if (ev->type[i] == LS_EV_SMS && texter[ev->caller[i]] && in_window(a, ev->start[i]))
-      ls__buckets_count(&bk, ev->caller[i]);
-  if (ls__buckets_alloc(&bk)) {
-    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for burst detection");
-    goto out;
-  }
-  for (size_t i = 0; i < ev->count; i++)
-    if (ev->type[i] == LS_EV_SMS && texter[ev->caller[i]] && in_window(a, ev->start[i]))
-      ls__buckets_put(&bk, ev->caller[i], (uint64_t)(ev->start[i] - a->tmin));
-  ls__buckets_sort(&bk, ls__bits_for((uint64_t)(a->tmax - a->tmin)));
-  for (uint32_t who = 0; who < a->n_numbers; who++) {
-    const uint64_t *v = bk.vals + bk.off[who];
-    size_t n = bk.off[who + 1] - bk.off[who];
-    if (n < BURST_MIN)
-      continue;
-    ls__feat *f = &a->feat[who];
-    uint32_t last_burst_day = UINT32_MAX;
-    for (size_t i = 0; i < n;) {
-      size_t j = i + 1;
-      while (j < n && v[j] - v[j - 1] <= BURST_GAP_S)
-        j++;
-      uint32_t len = (uint32_t)(j - i);
-      if (len >= BURST_MIN) {
-        f->bursts++;
-        f->burst_texts += len;
-        if (len > f->burst_max)
-          f->burst_max = len;
-        uint32_t day = clock_day(clk, a->tmin + (int64_t)v[i]);
-        if (day != last_burst_day)
-          f->burst_days++;
-        last_burst_day = day;
-      }
-      i = j;
-    }
-  }
-out:
-  ls_free(texter);
-  ls__buckets_free(&bk);
-  return rc;
-}
-
-/* Active days of the candidates: a day bitmap per candidate, no keys to
- * sort; the candidate index of each number in a compact array so the test
- * per event end stays in cache. O(E + C * days / 64). */
-static ls_status candidate_pass(ls_analysis *a, const day_clock *clk, ls_error *err) {
-  const ls_events *ev = a->ev;
-  size_t words = (a->n_days + 63) / 64;
-  uint64_t *seen = ls_calloc(a->n_cands * words + 1, sizeof *seen);
-  uint32_t *cand = ls_malloc(((size_t)a->n_numbers + 1) * sizeof *cand);
-  uint32_t *active = ls_calloc(a->n_cands + 1, sizeof *active);
-  if (!seen || !cand || !active) {
-    ls_free(seen);
-    ls_free(cand);
-    ls_free(active);
-    return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for candidate features");
-  }
-  for (uint32_t i = 0; i < a->n_numbers; i++)
-    cand[i] = a->feat[i].cand;
-  for (size_t i = 0; i < ev->count; i++) {
-    int64_t t = ev->start[i];
-    if (!in_window(a, t))
-      continue;
-    uint32_t c1 = cand[ev->caller[i]], c2 = cand[ev->callee[i]];
-    if (c1 == LS__NONE && c2 == LS__NONE)
-      continue;
-    uint32_t day = clock_day(clk, t);
-    uint64_t bit = 1ull << (day % 64);
-    if (c1 != LS__NONE) {
-      uint64_t *w = &seen[(size_t)c1 * words + day / 64];
-      active[c1] += !(*w & bit);
-      *w |= bit;
-    }
-    if (c2 != LS__NONE) {
-      uint64_t *w = &seen[(size_t)c2 * words + day / 64];
-      active[c2] += !(*w & bit);
-      *w |= bit;
-    }
-  }
-  for (size_t c = 0; c < a->n_cands; c++)
-    a->feat[a->cands[c]].active_days = active[c];
-  ls_free(seen);
-  ls_free(cand);
-  ls_free(active);
   return LS_OK;
 }
 
@@ -582,11 +541,9 @@ ls_status ls__features_compute(ls_analysis *a, ls_error *err) {
     return LS_FAIL(err, rc, "analysis: out of memory");
   a->day0 = clk.local_day0 * 86400;
   a->n_days = clock_day(&clk, a->tmax) + 1;
-  rc = pair_pass(a, &clk, err);
+  rc = ends_fold(a, &clk, err);
   if (rc == LS_OK)
     rc = adjacency(a, err);
-  if (rc == LS_OK)
-    rc = burst_pass(a, &clk, err);
   if (rc)
     goto out;
   for (uint32_t i = 0; i < a->n_numbers; i++) {
@@ -605,9 +562,7 @@ ls_status ls__features_compute(ls_analysis *a, ls_error *err) {
       a->feat[i].cand = (uint32_t)c;
       a->cands[c++] = i;
     }
-  rc = candidate_pass(a, &clk, err);
-  if (rc == LS_OK)
-    model_inputs(a);
+  model_inputs(a);
 out:
   ls_free(clk.offset);
   return rc;

@@ -124,27 +124,45 @@ struct ls_analysis {
 void ls__radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n, unsigned bits);
 unsigned ls__bits_for(uint64_t max_value); /* bits needed to hold max_value */
 /* Sorts v ascending on its low `bits` bits (the others must be 0 or the
- * order is by the whole value); scratch (may be NULL: quicksort) holds n
- * values. O(n) for large n, O(n log n) for small. Never fails. */
+ * order is by the whole value). At least LS__RADIX_MIN values are radix
+ * sorted when scratch (n values; may be NULL) is given, others in place by
+ * quicksort, where the radix sort's 2048 counters a digit would cost more
+ * than the values. O(n) for large n, O(n log n) for small. Never fails. */
+#define LS__RADIX_MIN 4096u
 void ls__sort_u64(uint64_t *v, size_t n, uint64_t *scratch, unsigned bits);
 
 /* Buckets: 64-bit values grouped by a dense 32-bit id, each group sorted
- * (analysis_sort.c explains why). Use: init; ls__buckets_count(id) for
- * every value; alloc; ls__buckets_put(id, value) for the same values;
- * sort. Then bucket id is vals[off[id] .. off[id + 1]). Memory: 8 bytes a
- * value plus 8 an id. */
+ * (analysis_sort.c explains why). ls__buckets_build runs
+ * pass(ctx, b, part, n_parts, fill) on every part (in parallel) twice: with
+ * fill = 0 the pass calls ls__buckets_count(b, part, id) for each value it
+ * has, with fill = 1 ls__buckets_put(b, part, id, value) for the same
+ * values; then, unless bits is 0, each bucket is sorted on its low `bits`
+ * bits. Bucket id is then vals[off[id] .. off[id + 1]), its values in the
+ * order the parts and items came (so sorted buckets do not depend on the
+ * number of parts). Memory: 8 bytes a value plus 8 an id and part.
+ * Errors: LS_ERR_NOMEM (free b with ls__buckets_free either way). */
 typedef struct ls__buckets {
   uint32_t n_ids;
-  size_t *off;    /* [n_ids + 2] */
+  unsigned n_parts;
+  size_t *off;    /* [n_ids + 1] */
+  size_t *cur;    /* [n_parts][n_ids + 1] counts, then cursors (while filling) */
   uint64_t *vals; /* [n] */
   size_t n;
 } ls__buckets;
-ls_status ls__buckets_init(ls__buckets *b, uint32_t n_ids); /* LS_ERR_NOMEM. O(ids) */
-static inline void ls__buckets_count(ls__buckets *b, uint32_t id) { b->off[id + 2]++; }
-ls_status ls__buckets_alloc(ls__buckets *b);                /* LS_ERR_NOMEM. O(ids) */
-static inline void ls__buckets_put(ls__buckets *b, uint32_t id, uint64_t v) { b->vals[b->off[id + 1]++] = v; }
-void ls__buckets_sort(ls__buckets *b, unsigned bits);       /* O(n) to O(n log bucket) */
-void ls__buckets_free(ls__buckets *b);                      /* accepts a zeroed b */
+typedef void (*ls__bucket_pass)(void *ctx, ls__buckets *b, unsigned part, unsigned n_parts, int fill);
+ls_status ls__buckets_build(ls__buckets *b, uint32_t n_ids, size_t n_items, ls__bucket_pass pass, void *ctx,
+                            unsigned bits);
+static inline void ls__buckets_count(ls__buckets *b, unsigned part, uint32_t id) {
+  b->cur[(size_t)part * ((size_t)b->n_ids + 1) + id]++;
+}
+static inline void ls__buckets_put(ls__buckets *b, unsigned part, uint32_t id, uint64_t v) {
+  b->vals[b->cur[(size_t)part * ((size_t)b->n_ids + 1) + id]++] = v;
+}
+void ls__buckets_sort(ls__buckets *b, unsigned bits); /* O(n) to O(n log bucket), in parallel */
+/* Splits the ids into parts of about equal numbers of values: part p is
+ * ids cut[p] .. cut[p + 1]). O(ids). */
+void ls__buckets_split(const ls__buckets *b, unsigned parts, uint32_t *cut);
+void ls__buckets_free(ls__buckets *b); /* accepts a zeroed b */
 
 /* Threads for the passes that split by range (at most LS__MAX_THREADS):
  * ls__threads() gives the online cores; ls__parallel runs
@@ -152,10 +170,19 @@ void ls__buckets_free(ls__buckets *b);                      /* accepts a zeroed 
  * returns when all are done (a part whose thread cannot start runs on the
  * caller). Results must not depend on n_parts. */
 #define LS__MAX_THREADS 8u
+/* Fewer items than this run in one part (a thread costs tens of
+ * microseconds to start; 64k items take about as long to pass). */
+#define LS__PARALLEL_MIN 65536u
 /* Advice that a large array is accessed at random (2 MB pages); call
  * before the array is first written. Never fails. O(1). */
 void ls__advise_random(void *p, size_t bytes);
 unsigned ls__threads(void);
+unsigned ls__parts_for(size_t n_items); /* 1 below LS__PARALLEL_MIN, else ls__threads() */
+/* Tests: every pass in n parts whatever its size (0: back to normal). Not
+ * thread-safe; call between runs. */
+void ls__threads_force(unsigned n);
+/* Items [*lo, *hi) of n in part `part` of n_parts. O(1). */
+void ls__range(size_t n, unsigned part, unsigned n_parts, size_t *lo, size_t *hi);
 void ls__parallel(unsigned n_parts, void (*fn)(void *ctx, unsigned part, unsigned n_parts), void *ctx);
 
 /* Local (UK civil) day and hour of a UTC time; see analysis_features.c. */

@@ -169,42 +169,55 @@ static void profile_free(profile *p) {
   memset(p, 0, sizeof *p);
 }
 
+typedef struct profile_ctx {
+  const ls_analysis *a;
+  const uint32_t *subj;
+} profile_ctx;
+
+/* One part of the events: the place of every located end of a subject,
+ * into the subject's bucket. */
+static void profile_pass(void *ctx, ls__buckets *b, unsigned part, unsigned n_parts, int fill) {
+  const profile_ctx *pc = ctx;
+  const ls_analysis *a = pc->a;
+  const ls_events *ev = a->ev;
+  const uint32_t *subj = pc->subj;
+  size_t lo, hi;
+  ls__range(ev->count, part, n_parts, &lo, &hi);
+  for (size_t i = lo; i < hi; i++) {
+    if (ev->start[i] < a->opts.from || ev->start[i] >= a->opts.to)
+      continue;
+    uint32_t s1 = subj[ev->caller[i]], s2 = subj[ev->callee[i]];
+    if (s1 != LS__NONE && ev->caller_cell[i] != LS_NO_ID) {
+      if (fill)
+        ls__buckets_put(b, part, s1, a->cell_place[ev->caller_cell[i]]);
+      else
+        ls__buckets_count(b, part, s1);
+    }
+    if (s2 != LS__NONE && ev->callee_cell[i] != LS_NO_ID) {
+      if (fill)
+        ls__buckets_put(b, part, s2, a->cell_place[ev->callee_cell[i]]);
+      else
+        ls__buckets_count(b, part, s2);
+    }
+  }
+}
+
 /* Place histogram of each subject (subj[number] = subject index or NONE):
  * the places of the subjects' located event ends in buckets by subject,
  * each sorted, folded into (place, count) runs. O(E + K) for K located
- * event ends of subjects. */
+ * event ends of subjects, split over the cores. */
 static ls_status profile_build(const ls_analysis *a, const uint32_t *subj, uint32_t n_subj, profile *pr) {
-  const ls_events *ev = a->ev;
   ls_status rc = LS_OK;
   ls__buckets bk;
   memset(pr, 0, sizeof *pr);
-  if (ls__buckets_init(&bk, n_subj))
-    return LS_ERR_NOMEM;
-  for (size_t i = 0; i < ev->count; i++) {
-    if (ev->start[i] < a->opts.from || ev->start[i] >= a->opts.to)
-      continue;
-    uint32_t s1 = subj[ev->caller[i]], s2 = subj[ev->callee[i]];
-    if (s1 != LS__NONE && ev->caller_cell[i] != LS_NO_ID)
-      ls__buckets_count(&bk, s1);
-    if (s2 != LS__NONE && ev->callee_cell[i] != LS_NO_ID)
-      ls__buckets_count(&bk, s2);
-  }
+  profile_ctx pc = {a, subj};
+  rc = ls__buckets_build(&bk, n_subj, a->ev->count, profile_pass, &pc, ls__bits_for(a->n_places));
   pr->off = ls_calloc((size_t)n_subj + 1, sizeof *pr->off);
   pr->total = ls_calloc((size_t)n_subj + 1, sizeof *pr->total);
-  if (!pr->off || !pr->total || ls__buckets_alloc(&bk)) {
+  if (rc || !pr->off || !pr->total) {
     rc = LS_ERR_NOMEM;
     goto out;
   }
-  for (size_t i = 0; i < ev->count; i++) {
-    if (ev->start[i] < a->opts.from || ev->start[i] >= a->opts.to)
-      continue;
-    uint32_t s1 = subj[ev->caller[i]], s2 = subj[ev->callee[i]];
-    if (s1 != LS__NONE && ev->caller_cell[i] != LS_NO_ID)
-      ls__buckets_put(&bk, s1, a->cell_place[ev->caller_cell[i]]);
-    if (s2 != LS__NONE && ev->callee_cell[i] != LS_NO_ID)
-      ls__buckets_put(&bk, s2, a->cell_place[ev->callee_cell[i]]);
-  }
-  ls__buckets_sort(&bk, ls__bits_for(a->n_places));
   size_t runs = 0;
   for (uint32_t s = 0; s < n_subj; s++)
     for (size_t i = bk.off[s]; i < bk.off[s + 1]; i++)
@@ -353,6 +366,50 @@ static ls_status key_push(key_list *k, uint64_t x) {
   return LS_OK;
 }
 
+typedef struct coloc_ctx {
+  const ls_analysis *a;
+  const uint32_t *dline;
+  const u64map *m;
+  const uint64_t *bits;
+  uint64_t n_hours;
+  int use_bits;
+  key_list keys[LS__MAX_THREADS];
+  ls_status rc[LS__MAX_THREADS];
+} coloc_ctx;
+
+/* One part of the events: the keys of other numbers' events in a usable
+ * (cell, hour). */
+static void coloc_part(void *ctx, unsigned part, unsigned n_parts) {
+  coloc_ctx *cc = ctx;
+  const ls_analysis *a = cc->a;
+  const ls_events *ev = a->ev;
+  size_t lo, hi;
+  ls__range(ev->count, part, n_parts, &lo, &hi);
+  for (size_t i = lo; i < hi && cc->rc[part] == LS_OK; i++) {
+    int64_t t = ev->start[i];
+    if (t < a->opts.from || t >= a->opts.to)
+      continue;
+    uint64_t hour = (uint64_t)(t - a->tmin) / 3600;
+    for (int side = 0; side < 2; side++) {
+      uint32_t num = side ? ev->callee[i] : ev->caller[i];
+      uint32_t cell = side ? ev->callee_cell[i] : ev->caller_cell[i];
+      if (cc->dline[num] != LS__NONE || cell == LS_NO_ID)
+        continue;
+      if (cc->use_bits) {
+        uint64_t b = (uint64_t)cell * cc->n_hours + hour;
+        if (!(cc->bits[b / 64] & (1ull << (b % 64))))
+          continue;
+      }
+      const uint32_t *v = map_get(cc->m, ((uint64_t)cell << 24) | hour);
+      if (!v || *v == UNUSABLE)
+        continue;
+      cc->rc[part] = key_push(&cc->keys[part], ((uint64_t)*v << 42) | ((uint64_t)num << 16) | ((hour / 24) & 0xffff));
+      if (cc->rc[part])
+        break;
+    }
+  }
+}
+
 /* Numbers seen in the same cell in the same hour as a line phone, inside
  * the line's destination, with the number of such events and of distinct
  * days, per line. A (cell, hour) shared by phones of two lines is skipped:
@@ -425,29 +482,24 @@ static ls_status colocate(const ls_analysis *a, const uint32_t *dline, coloc **o
       bits[b / 64] |= 1ull << (b % 64);
     }
   }
-  /* (line, number, day) keys of the other numbers' events there */
-  for (size_t i = 0; i < ev->count && rc == LS_OK; i++) {
-    int64_t t = ev->start[i];
-    if (t < a->opts.from || t >= a->opts.to)
-      continue;
-    uint64_t hour = (uint64_t)(t - a->tmin) / 3600;
-    for (int side = 0; side < 2; side++) {
-      uint32_t num = side ? ev->callee[i] : ev->caller[i];
-      uint32_t cell = side ? ev->callee_cell[i] : ev->caller_cell[i];
-      if (dline[num] != LS__NONE || cell == LS_NO_ID)
-        continue;
-      if (use_bits) {
-        uint64_t b = (uint64_t)cell * n_hours + hour;
-        if (!(bits[b / 64] & (1ull << (b % 64))))
-          continue;
-      }
-      const uint32_t *v = map_get(&m, ((uint64_t)cell << 24) | hour);
-      if (!v || *v == UNUSABLE)
-        continue;
-      rc = key_push(&keys, ((uint64_t)*v << 42) | ((uint64_t)num << 16) | ((hour / 24) & 0xffff));
-      if (rc)
-        break;
-    }
+  /* (line, number, day) keys of the other numbers' events there, each part
+   * of the events into its own list (sorted together below) */
+  coloc_ctx cc = {a, dline, &m, bits, n_hours, use_bits, {{0}}, {0}};
+  unsigned parts = ls__parts_for(ev->count);
+  ls__parallel(parts, coloc_part, &cc);
+  size_t total = 0;
+  for (unsigned p = 0; p < parts; p++) {
+    total += cc.keys[p].n;
+    rc = rc ? rc : cc.rc[p];
+  }
+  keys.v = rc ? NULL : ls_malloc((total + 1) * sizeof *keys.v);
+  if (!rc && !keys.v)
+    rc = LS_ERR_NOMEM;
+  for (unsigned p = 0; p < parts; p++) {
+    if (keys.v)
+      memcpy(keys.v + keys.n, cc.keys[p].v, cc.keys[p].n * sizeof *keys.v);
+    keys.n += cc.keys[p].n;
+    ls_free(cc.keys[p].v);
   }
   if (rc)
     goto out;

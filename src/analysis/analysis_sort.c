@@ -146,15 +146,11 @@ static void quick_sort(uint64_t *v, size_t n) {
   insertion_sort(v, n);
 }
 
-/* Buckets of at least this many values are radix sorted (linear, with a
- * scratch array); smaller ones in place by quicksort, where the radix
- * sort's 2048 counters per digit would cost more than the values. */
-#define RADIX_MIN 4096u
 
 /* O(n log n) for small n, O(n) for large; scratch (may be NULL) holds n
- * values when n >= RADIX_MIN. */
+ * values when n >= LS__RADIX_MIN. */
 void ls__sort_u64(uint64_t *v, size_t n, uint64_t *scratch, unsigned bits) {
-  if (n >= RADIX_MIN && scratch)
+  if (n >= LS__RADIX_MIN && scratch)
     ls__radix_sort_u64(v, scratch, n, bits);
   else
     quick_sort(v, n);
@@ -187,7 +183,13 @@ void ls__advise_random(void *p, size_t bytes) {
 /* Worker threads: the online cores, at most LS__MAX_THREADS. The machine
  * this was measured on has 2; more would only add start-up cost for the
  * passes here, which are memory bound. */
+static unsigned threads_forced; /* tests: parts regardless of size; 0 = off */
+
+void ls__threads_force(unsigned n) { threads_forced = n > LS__MAX_THREADS ? LS__MAX_THREADS : n; }
+
 unsigned ls__threads(void) {
+  if (threads_forced)
+    return threads_forced;
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   if (n < 1)
     return 1;
@@ -232,30 +234,99 @@ void ls__parallel(unsigned n_parts, void (*fn)(void *ctx, unsigned part, unsigne
 
 /* ---- buckets --------------------------------------------------------------------- */
 
-ls_status ls__buckets_init(ls__buckets *b, uint32_t n_ids) {
-  memset(b, 0, sizeof *b);
-  b->n_ids = n_ids;
-  b->off = ls_calloc((size_t)n_ids + 2, sizeof *b->off);
-  ls__advise_random(b->off, ((size_t)n_ids + 2) * sizeof *b->off);
-  return b->off ? LS_OK : LS_ERR_NOMEM;
+/* The first and last+1 of n items in part `part` of n_parts. O(1). */
+void ls__range(size_t n, unsigned part, unsigned n_parts, size_t *lo, size_t *hi) {
+  *lo = n / n_parts * part + (part < n % n_parts ? part : n % n_parts);
+  *hi = *lo + n / n_parts + (part < n % n_parts);
 }
 
-/* Counts in off[id + 2] become offsets: off[id + 1] is then bucket id's
- * start, and each put advances it to the bucket's end, which leaves off[id]
- * at the start of bucket id when all are filled. O(ids). */
-ls_status ls__buckets_alloc(ls__buckets *b) {
-  for (uint32_t i = 0; i < b->n_ids; i++)
-    b->off[i + 2] += b->off[i + 1];
-  b->n = b->off[b->n_ids + 1];
-  b->vals = ls_malloc((b->n + 1) * sizeof *b->vals);
+/* Parts for a pass over n items: one per core, but one for small inputs,
+ * where starting a thread costs more than it saves. O(1). */
+unsigned ls__parts_for(size_t n) {
+  if (threads_forced)
+    return threads_forced;
+  return n < LS__PARALLEL_MIN ? 1 : ls__threads();
+}
+
+static ls_status buckets_init(ls__buckets *b, uint32_t n_ids, unsigned n_parts) {
+  memset(b, 0, sizeof *b);
+  b->n_ids = n_ids;
+  b->n_parts = n_parts;
+  b->off = ls_calloc((size_t)n_ids + 1, sizeof *b->off);
+  b->cur = ls_calloc((size_t)n_parts * ((size_t)n_ids + 1), sizeof *b->cur);
+  if (!b->off || !b->cur)
+    return LS_ERR_NOMEM;
+  ls__advise_random(b->cur, (size_t)n_parts * ((size_t)n_ids + 1) * sizeof *b->cur);
+  return LS_OK;
+}
+
+/* Counts per part become write cursors: bucket id starts after all
+ * smaller ids, and within it part p's values follow parts 0..p-1's, so the
+ * values land in the order the items were counted. O(ids * parts). */
+static ls_status buckets_alloc(ls__buckets *b) {
+  size_t run = 0, stride = (size_t)b->n_ids + 1;
+  for (uint32_t id = 0; id < b->n_ids; id++) {
+    b->off[id] = run;
+    for (unsigned p = 0; p < b->n_parts; p++) {
+      size_t c = b->cur[p * stride + id];
+      b->cur[p * stride + id] = run;
+      run += c;
+    }
+  }
+  b->off[b->n_ids] = run;
+  b->n = run;
+  b->vals = ls_malloc((run + 1) * sizeof *b->vals);
   return b->vals ? LS_OK : LS_ERR_NOMEM;
+}
+
+typedef struct bpass_job {
+  ls__buckets *b;
+  ls__bucket_pass pass;
+  void *ctx;
+  int fill;
+} bpass_job;
+
+static void bpass_part(void *ctx, unsigned part, unsigned n_parts) {
+  bpass_job *j = ctx;
+  j->pass(j->ctx, j->b, part, n_parts, j->fill);
+}
+
+ls_status ls__buckets_build(ls__buckets *b, uint32_t n_ids, size_t n_items, ls__bucket_pass pass, void *ctx,
+                            unsigned bits) {
+  unsigned parts = ls__parts_for(n_items);
+  ls_status rc = buckets_init(b, n_ids, parts);
+  if (rc)
+    return rc;
+  bpass_job j = {b, pass, ctx, 0};
+  ls__parallel(parts, bpass_part, &j);
+  rc = buckets_alloc(b);
+  if (rc)
+    return rc;
+  j.fill = 1;
+  ls__parallel(parts, bpass_part, &j);
+  ls_free(b->cur);
+  b->cur = NULL;
+  if (bits)
+    ls__buckets_sort(b, bits);
+  return LS_OK;
+}
+
+void ls__buckets_split(const ls__buckets *b, unsigned parts, uint32_t *cut) {
+  cut[0] = 0;
+  uint32_t id = 0;
+  for (unsigned p = 1; p < parts; p++) {
+    size_t want = b->n / parts * p;
+    while (id < b->n_ids && b->off[id] < want)
+      id++;
+    cut[p] = id;
+  }
+  cut[parts] = b->n_ids;
 }
 
 typedef struct bsort_job {
   ls__buckets *b;
   unsigned bits;
   uint32_t *cut; /* [n_parts + 1] id boundaries */
-  int failed;
 } bsort_job;
 
 static void bsort_part(void *ctx, unsigned part, unsigned n_parts) {
@@ -266,39 +337,29 @@ static void bsort_part(void *ctx, unsigned part, unsigned n_parts) {
   size_t cap = 0;
   for (uint32_t id = j->cut[part]; id < j->cut[part + 1]; id++) {
     size_t lo = b->off[id], n = b->off[id + 1] - lo;
-    if (n >= RADIX_MIN && n > cap) {
+    if (n >= LS__RADIX_MIN && n > cap) {
       ls_free(scratch);
       scratch = ls_malloc(n * sizeof *scratch);
-      cap = scratch ? n : 0;
+      cap = scratch ? n : 0; /* without scratch: quicksort */
     }
     ls__sort_u64(b->vals + lo, n, scratch, j->bits);
   }
   ls_free(scratch);
 }
 
-/* Sorts each bucket's values on their low `bits` bits, the id range split
- * into parts of about equal numbers of values. O(n) for the large buckets,
- * O(k log k) for one of k < RADIX_MIN values. */
+/* Each bucket sorted by one thread, the id range split into parts of
+ * about equal numbers of values. */
 void ls__buckets_sort(ls__buckets *b, unsigned bits) {
   uint32_t cut[LS__MAX_THREADS + 1];
-  unsigned parts = ls__threads();
-  if (b->n < 65536)
-    parts = 1; /* not worth a thread */
-  cut[0] = 0;
-  uint32_t id = 0;
-  for (unsigned p = 1; p < parts; p++) {
-    size_t want = b->n / parts * p;
-    while (id < b->n_ids && b->off[id] < want)
-      id++;
-    cut[p] = id;
-  }
-  cut[parts] = b->n_ids;
-  bsort_job j = {b, bits, cut, 0};
+  unsigned parts = ls__parts_for(b->n);
+  ls__buckets_split(b, parts, cut);
+  bsort_job j = {b, bits, cut};
   ls__parallel(parts, bsort_part, &j);
 }
 
 void ls__buckets_free(ls__buckets *b) {
   ls_free(b->off);
+  ls_free(b->cur);
   ls_free(b->vals);
   memset(b, 0, sizeof *b);
 }
