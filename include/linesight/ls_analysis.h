@@ -107,6 +107,9 @@ void ls_analysis_free(ls_analysis *a); /* accepts NULL */
 /* Counts in a finished analysis. O(1). */
 size_t ls_analysis_line_count(const ls_analysis *a);
 size_t ls_analysis_event_count(const ls_analysis *a);
+/* Wall seconds the run spent on the per-number features (the first stage:
+ * contacts, pairs, bursts, activity), for benchmarks. O(1). */
+double ls_analysis_features_seconds(const ls_analysis *a);
 
 /* The full result as JSON text (DESIGN.md section 6), NUL-terminated,
  * allocated with ls_malloc: free with ls_analysis_text_free. `pretty` indents.

@@ -83,6 +83,7 @@ struct ls_analysis {
   ls_analysis_opts opts;
   double threshold;
   size_t n_events;      /* events inside the window */
+  double features_s;    /* wall seconds of ls__features_compute */
   int64_t tmin, tmax;   /* window actually covered by events */
   int64_t day0;         /* UTC midnight before tmin (day numbering origin) */
   uint32_t n_days;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../core/ls_limits.h"
 #include "../core/ls_mem.h"
@@ -81,6 +82,13 @@ void ls_analysis_free(ls_analysis *a) {
 
 size_t ls_analysis_line_count(const ls_analysis *a) { return a->n_lines; }
 size_t ls_analysis_event_count(const ls_analysis *a) { return a->n_events; }
+double ls_analysis_features_seconds(const ls_analysis *a) { return a->features_s; }
+
+static double wall_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* Lines are ranked by harm (analysis_harm.c), then by deal score. */
 static int by_rank(const void *x, const void *y) {
@@ -199,8 +207,10 @@ ls_status ls_analysis_run(const ls_events *ev, const ls_analysis_opts *opts, ls_
   /* keep the id -> number mapping so ev may be freed after the run */
   if (dict_copy(&a->numbers, &ev->numbers))
     rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory");
+  double t0 = wall_s();
   if (rc == LS_OK)
     rc = ls__features_compute(a, err);
+  a->features_s = wall_s() - t0;
   if (rc == LS_OK)
     rc = ls__dealline_score(a, err);
   if (rc == LS_OK)

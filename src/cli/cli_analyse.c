@@ -252,9 +252,9 @@ int cli_analyse(int argc, char **argv) {
     long peak = proc_kb("VmHWM") - rss0;
     size_t n = ls_analysis_event_count(a);
     fprintf(stderr,
-            "linesight analyse: %zu events: load %.3f s (cpu %.3f), analysis %.3f s (cpu %.3f), "
+            "linesight analyse: %zu events: load %.3f s (cpu %.3f), analysis %.3f s (cpu %.3f; features %.3f s), "
             "memory at peak %ld MB over the %ld MB loaded (%.0f bytes an event)\n",
-            n, t1 - t0, c1 - c0, t2 - t1, c2 - c1, peak / 1024, rss0 / 1024,
+            n, t1 - t0, c1 - c0, t2 - t1, c2 - c1, ls_analysis_features_seconds(a), peak / 1024, rss0 / 1024,
             n ? 1024.0 * (double)peak / (double)n : 0.0);
   }
   ls_events_free(&ev);
