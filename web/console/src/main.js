@@ -12,6 +12,8 @@ import { showLine } from './pages/line.js';
 import { showSafeguarding } from './pages/safeguarding.js';
 import { showOperations } from './pages/operations.js';
 import { showAdmin } from './pages/admin.js';
+import { showIntel } from './pages/intel.js';
+import { showMessages } from './pages/messages.js';
 
 // route name -> [permission, page]; the first one the role may use is home
 const routes = {
@@ -19,6 +21,8 @@ const routes = {
   line: ['lines', showLine],
   safeguarding: ['safeguarding', showSafeguarding],
   operations: ['operations_read', showOperations],
+  intel: ['reports_read', showIntel],
+  messages: ['messages', showMessages],
   admin: ['admin', showAdmin],
 };
 const home = ['lines', 'safeguarding', 'operations'];

@@ -6,6 +6,7 @@ import { h, kpi, fmt, day, money, legend, card, ROLE_COLOURS } from '../dom.js';
 import { drawNetwork } from '../charts/network.js';
 import { drawMap, MAP_COLOURS } from '../charts/map.js';
 import { timelineChart } from '../charts/charts.js';
+import { lineIntelCard } from './intel.js';
 
 export async function showLine(ctx, id, gen) {
   const e = enc(id);
@@ -34,7 +35,8 @@ export async function showLine(ctx, id, gen) {
     h('div', { class: 'page-head' }, h('div', {},
       h('p', { class: 'crumb' }, h('a', { href: '#lines' }, 'Lines'), ' / ', l.id),
       h('h1', {}, 'Line ', h('span', { class: 'mono' }, l.id), ' ', h('span', { class: 'badge big' }, 'rank ' + l.rank + ' · score ' + l.score.toFixed(2))),
-      h('p', { class: 'route' }, h('b', {}, l.origin || '?'), ' → ', (l.destinations || []).join(', ') || '?', h('span', { class: 'muted' }, ` · active ${day(l.first_seen)} to ${day(l.last_seen)}`)))),
+      h('p', { class: 'route' }, h('b', {}, l.origin || '?'), ' → ', (l.destinations || []).join(', ') || '?', h('span', { class: 'muted' }, ` · active ${day(l.first_seen)} to ${day(l.last_seen)}`))),
+      ctx.may('messages') ? h('a', { class: 'button', id: 'plan-texts', href: '#messages/line/' + e }, 'Plan diversion texts') : null),
     h('div', { class: 'kpis' }, kpi('Deal numbers', l.numbers.length, 'swaps: ' + Math.max(0, l.numbers.length - 1)), kpi('Holders', (l.holders || []).length),
       kpi('Runners', l.runners.length), kpi('Customers', fmt(l.customers)), kpi('Revenue / day', money(Math.round(c.revenue_gbp_per_day || 0)), 'estimate'),
       kpi('Children', fmt(c.juveniles || 0)), kpi('Cuckooed', fmt((l.cuckoo_addresses || []).length))),
@@ -49,7 +51,8 @@ export async function showLine(ctx, id, gen) {
       card('Cuckooed addresses', (l.cuckoo_addresses || []).length
         ? h('ul', { id: 'cuckoo', class: 'plain' }, l.cuckoo_addresses.map((a) => h('li', {}, h('b', { class: 'mono' }, a.address), a.score !== undefined ? ' · score ' + Number(a.score).toFixed(2) : '',
           (a.explain || []).length ? h('ul', { class: 'muted' }, a.explain.map((x) => h('li', {}, x))) : null)))
-        : h('p', { class: 'muted', id: 'cuckoo' }, 'None linked to this line.'))));
+        : h('p', { class: 'muted', id: 'cuckoo' }, 'None linked to this line.'))),
+    ...[lineIntelCard(ctx, l)].filter(Boolean));
   if (!shown) return;
   if (timelineRows) ctx.keep(timelineChart(timelineCanvas, l.timeline));
   if (net.status === 200) {
