@@ -90,6 +90,7 @@ struct ls_analysis {
 
   uint32_t n_numbers;
   ls_dict numbers;      /* copy of the id -> E.164 mapping */
+  int numbers_borrowed; /* numbers is ev's (during the run), not to be freed */
   ls__feat *feat;       /* [n_numbers] */
 
   ls__pair *pairs;      /* distinct contact pairs, sorted by (a,b) */

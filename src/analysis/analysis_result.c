@@ -47,7 +47,8 @@ void ls_analysis_opts_init(ls_analysis_opts *opts) {
 void ls_analysis_free(ls_analysis *a) {
   if (!a)
     return;
-  ls_dict_free(&a->numbers);
+  if (!a->numbers_borrowed)
+    ls_dict_free(&a->numbers);
   ls_free(a->feat);
   ls_free(a->pairs);
   ls_free(a->adj_off);
@@ -204,9 +205,11 @@ ls_status ls_analysis_run(const ls_events *ev, const ls_analysis_opts *opts, ls_
   /* The model's default cut: a logistic score of 0.5 is even odds. */
   a->threshold = a->opts.deal_threshold > 0 ? a->opts.deal_threshold : 0.5;
   a->ev = ev;
-  /* keep the id -> number mapping so ev may be freed after the run */
-  if (dict_copy(&a->numbers, &ev->numbers))
-    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory");
+  /* the id -> number mapping is ev's during the run and copied at its end
+   * (so ev may be freed after it), when the stages' scratch is gone: the
+   * copy then adds nothing to the peak memory */
+  a->numbers = ev->numbers;
+  a->numbers_borrowed = 1;
   double t0 = wall_s();
   if (rc == LS_OK)
     rc = ls__features_compute(a, err);
@@ -231,6 +234,10 @@ ls_status ls_analysis_run(const ls_events *ev, const ls_analysis_opts *opts, ls_
     rc = ls__findings_finish(a, err);
   if (rc == LS_OK)
     rc = ls__safeguarding_assess(a, err);
+  ls_dict_init(&a->numbers);
+  a->numbers_borrowed = 0;
+  if (rc == LS_OK && dict_copy(&a->numbers, &ev->numbers))
+    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory");
   a->ev = NULL;
 out:
   if (rc) {

@@ -496,7 +496,7 @@ static ls_status colocate(const ls_analysis *a, const uint32_t *dline, coloc **o
   if (!rc && !keys.v)
     rc = LS_ERR_NOMEM;
   for (unsigned p = 0; p < parts; p++) {
-    if (keys.v)
+    if (keys.v && cc.keys[p].n)
       memcpy(keys.v + keys.n, cc.keys[p].v, cc.keys[p].n * sizeof *keys.v);
     keys.n += cc.keys[p].n;
     ls_free(cc.keys[p].v);
