@@ -221,7 +221,7 @@ struct ls_sim_world {
   uint32_t cap_hot;
   char (*imeis)[16];
   uint32_t n_imeis, cap_imeis;
-  uint64_t *num_set;       /* open-addressing set of numbers in use (uniqueness) */
+  uint32_t *num_set;       /* open-addressing set of numbers in use (uniqueness) */
   uint32_t num_set_mask;
   sim_person *people;      /* 64-byte aligned inside people_mem */
   void *people_mem;
@@ -269,6 +269,9 @@ ls_status ls__sim_build_geo(ls_sim_world *w, ls_error *err);
 ls_status ls__sim_new_number(ls_sim_world *w, sim_rng *r, uint8_t kind, uint32_t person,
                              uint32_t imei, uint32_t *out);
 ls_status ls__sim_new_imei(ls_sim_world *w, sim_rng *r, uint32_t *out);
+/* Room in the number set for `need` numbers (sized once up front instead
+ * of rehashed as it doubles). */
+ls_status ls__sim_num_set_reserve(ls_sim_world *w, uint32_t need);
 uint32_t ls__sim_random_cell(const ls_sim_world *w, uint16_t place, uint64_t h);
 int32_t ls__sim_days_from_civil(int y, unsigned m, unsigned d);
 void ls__sim_civil_from_days(int32_t z, int *y, unsigned *m, unsigned *d);

@@ -67,6 +67,10 @@ ls_status ls__sim_build_people(ls_sim_world *w, ls_error *err) {
   deg = ls_calloc(n, sizeof *deg);
   if (!w->people || !w->addrs || !deg || idset_init(&pid, n) || idset_init(&aid, n))
     goto nomem;
+  /* numbers: a phone each, second phones, new numbers and other networks'
+   * (about 1.6 n), and businesses and lines on top */
+  if (ls__sim_num_set_reserve(w, n + n / 2 + n / 4 + 4096))
+    goto nomem;
   w->n_people = n;
   /* people per place, contiguous */
   double total = 0;

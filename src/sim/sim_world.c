@@ -391,7 +391,9 @@ uint32_t ls__sim_random_cell(const ls_sim_world *w, uint16_t place, uint64_t h) 
 }
 
 /* ------------------------------------------------------ numbers, handsets */
-static int num_set_add(ls_sim_world *w, uint64_t key) {
+/* Keys are body + 1 < 2^30 in 32 bits: the set is probed at random once
+ * a number (1.6M numbers at scale 1M), so its size is cache misses. */
+static int num_set_add(ls_sim_world *w, uint32_t key) {
   uint32_t i = (uint32_t)ls__sim_mix3(key, 7, 11) & w->num_set_mask;
   while (w->num_set[i]) {
     if (w->num_set[i] == key)
@@ -402,13 +404,13 @@ static int num_set_add(ls_sim_world *w, uint64_t key) {
   return 1;
 }
 
-static ls_status num_set_reserve(ls_sim_world *w, uint32_t need) {
+ls_status ls__sim_num_set_reserve(ls_sim_world *w, uint32_t need) {
   if (w->num_set && (uint64_t)need * 2 < (uint64_t)w->num_set_mask + 1)
     return LS_OK;
   uint32_t size = 1024;
   while (size < need * 2u + 16)
     size *= 2;
-  uint64_t *old = w->num_set;
+  uint32_t *old = w->num_set;
   uint32_t old_size = old ? w->num_set_mask + 1 : 0;
   w->num_set = ls_calloc(size, sizeof *w->num_set);
   if (!w->num_set) {
@@ -431,7 +433,7 @@ ls_status ls__sim_new_number(ls_sim_world *w, sim_rng *r, uint8_t kind, uint32_t
   if (!rc)
     rc = grow((void **)&w->hot, &w->cap_hot, w->n_nums + 1, sizeof *w->hot);
   if (!rc)
-    rc = num_set_reserve(w, w->n_nums + 1);
+    rc = ls__sim_num_set_reserve(w, w->n_nums + 1);
   if (rc)
     return rc;
   /* UK mobile numbers +447 followed by 9 digits; the second digit avoids 0
@@ -441,7 +443,7 @@ ls_status ls__sim_new_number(ls_sim_world *w, sim_rng *r, uint8_t kind, uint32_t
   for (;;) {
     body = (uint64_t)(second[ls__sim_rng_below(r, 8)] - '0') * 100000000ULL +
            ls__sim_rng_below(r, 100000000u);
-    if (num_set_add(w, body + 1))
+    if (num_set_add(w, (uint32_t)body + 1))
       break;
   }
   sim_number *n = &w->nums[w->n_nums];
