@@ -583,8 +583,11 @@ ls_status ls_ingest_read_bandicoot_recharges(const char *path, ls_bc_user *u, ls
   }
   rc = LS_OK;
   /* stable enough: equal times keep no meaning for the recharge indicators
-   * except interevent gaps of 0, which do not depend on order */
-  qsort(u->recharges, u->n_recharges, sizeof *u->recharges, cmp_recharge);
+   * except interevent gaps of 0, which do not depend on order; qsort's
+   * array must not be NULL, even for none (a header-only file, found by
+   * fuzzing) */
+  if (u->n_recharges > 1)
+    qsort(u->recharges, u->n_recharges, sizeof *u->recharges, cmp_recharge);
 out:
   ls_csv_close(&csv);
   return rc;

@@ -80,10 +80,16 @@ static char *trim(char *s) {
   return s;
 }
 
-/* "a, b, c" -> list (values trimmed). Returns 0 when there are too many. */
+/* "a, b, c" -> list (values trimmed). Returns 0 when there are too many.
+ * A key given again replaces its earlier list (found by fuzzing: the old
+ * values leaked and those past the new list's end stayed in force). */
 static int split_list(char *v, char **list, int *nomem) {
   int n = 0;
   char *save = NULL;
+  for (int i = 0; i < MAPPING_VALUES_MAX; i++) {
+    ls_free(list[i]);
+    list[i] = NULL;
+  }
   for (char *tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     tok = trim(tok);
     if (!*tok)

@@ -159,11 +159,17 @@ static ls_status reject_value(reader *r, int c, const char *why) {
   return rc ? rc : ROW_REJECTED;
 }
 
+/* A NUL byte would cut the C string short: "P1\0x" stored as "P1", or an
+ * id of NULs as "" (found by fuzzing). Such a field is refused. */
+static int has_nul(const reader *r) { return r->n && memchr(r->s, '\0', r->n) != NULL; }
+
 /* A required non-empty identifier, duplicated. */
 static ls_status take_id(reader *r, int c, char **out) {
   take(r, c);
   if (r->n == 0)
     return reject_value(r, c, "missing value");
+  if (has_nul(r))
+    return reject_value(r, c, "contains a NUL byte");
   *out = ls_strndup(r->s, r->n);
   return *out ? LS_OK : LS_ERR_NOMEM;
 }
@@ -174,6 +180,8 @@ static ls_status take_opt(reader *r, int c, char **out) {
   *out = NULL;
   if (r->n == 0)
     return LS_OK;
+  if (has_nul(r))
+    return reject_value(r, c, "contains a NUL byte");
   *out = ls_strndup(r->s, r->n);
   return *out ? LS_OK : LS_ERR_NOMEM;
 }
