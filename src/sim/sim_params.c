@@ -4,6 +4,7 @@
  * in docs/simulator.md; the short reason sits beside each value here. */
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,14 +206,17 @@ ls_status ls_sim_params_set(ls_sim_params *p, const char *key, const char *value
     double v = strtod(value, &end);
     if (end == value || errno)
       return LS_FAIL(err, LS_ERR_USAGE, "%s: '%s' is not a number", key, value);
+    const char *num_end = end;
     while (*end == ' ' || *end == '\t' || *end == '\r')
       end++;
     if (*end)
       return LS_FAIL(err, LS_ERR_USAGE, "%s: trailing text after the number in '%s'", key, value);
-    if (v < d->lo || v > d->hi)
+    /* written so that NaN ("nan") is outside every range too (found by fuzzing) */
+    if (!(v >= d->lo && v <= d->hi))
       return LS_FAIL(err, LS_ERR_USAGE, "%s: %s is outside [%g, %g]", key, value, d->lo, d->hi);
     char *field = (char *)p + d->off;
-    if (d->type != P_DBL && v != (double)(int64_t)v)
+    /* floor, not a cast to int64_t: seeds go up to 1.8e19, past INT64_MAX */
+    if (d->type != P_DBL && v != floor(v))
       return LS_FAIL(err, LS_ERR_USAGE, "%s: '%s' must be a whole number", key, value);
     switch (d->type) {
     case P_U32: {
@@ -221,7 +225,14 @@ ls_status ls_sim_params_set(ls_sim_params *p, const char *key, const char *value
       break;
     }
     case P_U64: {
-      uint64_t u = strtoull(value, NULL, 10);
+      /* digits only: exact beyond 2^53; any other form ("1e3", "12.0")
+       * through its double, not strtoull's prefix of it (fuzzing found
+       * "1e3" read as 1) */
+      char *u_end = NULL;
+      errno = 0;
+      uint64_t u = strtoull(value, &u_end, 10);
+      if (u_end != num_end || errno)
+        u = (uint64_t)v;
       memcpy(field, &u, sizeof u);
       break;
     }
@@ -276,8 +287,12 @@ static ls_status load_json(ls_sim_params *p, const char *path, ls_error *err) {
       goto out;
     }
     rc = ls_sim_params_preset(p, json_string_value(diff), err);
-    if (rc)
+    if (rc) { /* named like every other key's error (found by fuzzing) */
+      char msg[LS_ERROR_MESSAGE_MAX];
+      snprintf(msg, sizeof msg, "%s", err ? err->message : "bad value");
+      rc = ls_error_set(err, LS_ERR_INPUT, path, 0, 0, "%s", msg);
       goto out;
+    }
   }
   const char *key;
   json_t *val;
