@@ -419,8 +419,10 @@ ls_status ls__movement_trace(ls_analysis *a, ls_error *err) {
   }
   if (rc)
     goto out;
-  /* one record per (subject, night, cell) */
-  qsort(fx->nights, fx->n_nights, sizeof *fx->nights, by_night);
+  /* one record per (subject, night, cell); qsort's array must not be NULL,
+   * even for none (an empty store, found by fuzzing the server) */
+  if (fx->n_nights > 1)
+    qsort(fx->nights, fx->n_nights, sizeof *fx->nights, by_night);
   size_t m = 0;
   for (size_t i = 0; i < fx->n_nights; i++) {
     const ls__night *n = &fx->nights[i];

@@ -482,6 +482,7 @@ ls_status ls__safeguarding_assess(ls_analysis *a, ls_error *err) {
     return LS_FAIL(err, rc, "analysis: out of memory assessing safeguarding");
   for (size_t i = 0; i < fx->n_safeguards; i++)
     fx->safeguards[i].rank = a->lines[fx->line_pos[fx->safeguards[i].line]].rank;
-  qsort(fx->safeguards, fx->n_safeguards, sizeof *fx->safeguards, by_priority);
+  if (fx->n_safeguards > 1) /* NULL when none: qsort must not see it (found by fuzzing) */
+    qsort(fx->safeguards, fx->n_safeguards, sizeof *fx->safeguards, by_priority);
   return LS_OK;
 }
