@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { h, table, card, when } from '../dom.js';
 
-const ROLES = ['analyst', 'officer', 'safeguarding', 'press', 'admin'];
+const ROLES = ['analyst', 'supervisor', 'officer', 'safeguarding', 'press', 'admin'];
 
 export async function showAdmin(ctx, _param, gen) {
   const [users, verify, audit] = await Promise.all([api('GET', '/api/users'), api('GET', '/api/audit/verify'), api('GET', '/api/audit?limit=100')]);
