@@ -478,9 +478,12 @@ ls_status ls_sim_write_cells(const ls_sim_world *w, const char *path, ls_error *
   return out_close(&o, rc, err);
 }
 
-/* Sorts 64-bit keys (LSD radix, 16 bits a pass): O(n), and no
- * comparator chasing pointers into a million scattered records. */
-static int radix_sort(uint64_t *a, size_t n, int passes) {
+/* Sorts (key << 32 | index) pairs by their unique 32-bit keys (LSD radix,
+ * 16 bits a pass over the high half; the indices need no passes, as no two
+ * keys are equal): O(n), and no comparator chasing pointers into a million
+ * scattered records. */
+static int radix_sort(uint64_t *a, size_t n) {
+  enum { passes = 2 };
   uint64_t *tmp = ls_reallocarray(NULL, n ? n : 1, sizeof *tmp);
   size_t *count = ls_calloc(65536, sizeof *count);
   if (!tmp || !count) {
@@ -489,7 +492,7 @@ static int radix_sort(uint64_t *a, size_t n, int passes) {
     return -1;
   }
   for (int pass = 0; pass < passes; pass++) {
-    int shift = 16 * pass;
+    int shift = 32 + 16 * pass;
     memset(count, 0, 65536 * sizeof *count);
     for (size_t i = 0; i < n; i++)
       count[(a[i] >> shift) & 0xffff]++;
@@ -510,8 +513,8 @@ static int radix_sort(uint64_t *a, size_t n, int passes) {
   return 0;
 }
 
-/* Record indices ordered by their random id (key < 2^32), so file order
- * says nothing about roles; returned as (key << 32 | index). */
+/* Record indices ordered by their random, unique id (key < 2^32), so file
+ * order says nothing about roles; returned as (key << 32 | index). */
 static uint64_t *sorted_keys(uint32_t n, uint32_t (*key)(const ls_sim_world *, uint32_t),
                              const ls_sim_world *w) {
   uint64_t *k = ls_reallocarray(NULL, n ? n : 1, sizeof *k);
@@ -519,7 +522,7 @@ static uint64_t *sorted_keys(uint32_t n, uint32_t (*key)(const ls_sim_world *, u
     return NULL;
   for (uint32_t i = 0; i < n; i++)
     k[i] = (uint64_t)key(w, i) << 32 | i;
-  if (radix_sort(k, n, 4)) {
+  if (radix_sort(k, n)) {
     ls_free(k);
     return NULL;
   }
@@ -553,6 +556,8 @@ ls_status ls_sim_write_persons(const ls_sim_world *w, const char *path, ls_error
   }
   puts0(&o, "person_id,dob,sex,flags\n");
   for (uint32_t k = 0; k < w->n_people; k++) {
+    if (k + 8 < w->n_people) /* in id order the records are scattered */
+      __builtin_prefetch(&w->people[(uint32_t)idx[k + 8]]);
     const sim_person *pe = &w->people[(uint32_t)idx[k]];
     rc = out_room(&o, 256, err);
     if (rc)
@@ -605,7 +610,7 @@ static ls_status attrib_write(const ls_sim_world *w, const attrib_set *a, const 
     return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
   for (uint32_t k = 0; k < a->n; k++)
     idx[k] = (uint64_t)a->rows[k].body << 32 | k;
-  if (radix_sort(idx, a->n, 4)) {
+  if (radix_sort(idx, a->n)) {
     ls_free(idx);
     return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
   }
@@ -618,6 +623,10 @@ static ls_status attrib_write(const ls_sim_world *w, const attrib_set *a, const 
   int32_t day0 = (int32_t)(w->p.start / 86400);
   puts0(&o, "number,person_id,from,to,source\n");
   for (uint32_t k = 0; k < a->n; k++) {
+    if (k + 16 < a->n)
+      __builtin_prefetch(&a->rows[(uint32_t)idx[k + 16]]);
+    if (k + 8 < a->n)
+      __builtin_prefetch(&w->people[a->rows[(uint32_t)idx[k + 8]].person]);
     const attrib_row *r = &a->rows[(uint32_t)idx[k]];
     rc = out_room(&o, 256, err);
     if (rc)
@@ -661,6 +670,10 @@ ls_status ls_sim_write_addresses(const ls_sim_world *w, const char *path, ls_err
   }
   puts0(&o, "address_id,lat,lon,cell_id,occupant,flags\n");
   for (uint32_t k = 0; k < w->n_addrs; k++) {
+    if (k + 16 < w->n_addrs)
+      __builtin_prefetch(&w->addrs[(uint32_t)idx[k + 16]]);
+    if (k + 8 < w->n_addrs)
+      __builtin_prefetch(&w->people[w->addrs[(uint32_t)idx[k + 8]].occupant]);
     const sim_address *a = &w->addrs[(uint32_t)idx[k]];
     rc = out_room(&o, 256, err);
     if (rc)
