@@ -2,6 +2,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Load benchmark of `linesight serve` (issue 7; figures in docs/performance.md):
 #   bench/serve_load.sh          # BENCH_SECONDS=15 per run, BENCH_CONNECTIONS=200
+#   BENCH_OUT=dir                # work folder (default bench/out/serve)
+#   BENCH_REUSE=1                # keep the world and store of an earlier run
+#                                # in BENCH_OUT (back-to-back comparisons)
+#   BENCH_PATHS="lines line"     # which runs (default all four)
+#   BENCH_CONSOLE=0              # skip the console draw times
 # Builds a default-size simulated world (~1.1M events), analyses it, starts
 # the server on a loopback port and drives it with wrk (Debian's package,
 # installed here when missing, never by make test): the line list and the
@@ -15,7 +20,7 @@ cd "$(dirname "$0")/.."
 BIN=${LINESIGHT:-${BUILD:-build}/linesight}
 SECONDS_PER_RUN=${BENCH_SECONDS:-15}
 CONNECTIONS=${BENCH_CONNECTIONS:-200}
-OUT=bench/out/serve
+OUT=${BENCH_OUT:-bench/out/serve}
 [ -x "$BIN" ] || { echo "bench: build linesight first (make), or set LINESIGHT" >&2; exit 2; }
 if ! command -v wrk >/dev/null 2>&1; then
   echo "bench: installing wrk"
@@ -25,7 +30,10 @@ if ! command -v wrk >/dev/null 2>&1; then
     { "${sudo_cmd[@]}" apt-get update -qq && "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
 fi
 
-rm -rf "$OUT"
+if [ "${BENCH_REUSE:-0}" != 1 ] || [ ! -f "$OUT/t.db" ]; then
+  rm -rf "$OUT"
+  BENCH_REUSE=0
+fi
 mkdir -p "$OUT"
 server_pid=
 cleanup() {
@@ -33,16 +41,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "bench: simulating and analysing the default world"
-"$BIN" simulate --seed 7 --scale 20000 --out "$OUT/world" >/dev/null 2>&1
-"$BIN" ingest --db "$OUT/t.db" "$OUT"/world/*.csv >/dev/null
-"$BIN" analyse --db "$OUT/t.db" --json "$OUT/result.json" >/dev/null 2>&1
-top=$(jq -r '.lines[0].id' "$OUT/result.json")
-origin=$(jq -r '.lines[0].origin' "$OUT/result.json")
 pw="bench pass phrase one"
-echo "$pw" | "$BIN" user add --db "$OUT/t.db" --name national --role analyst --force national >/dev/null
-echo "$pw" | "$BIN" user add --db "$OUT/t.db" --name local --role analyst --force Benchshire >/dev/null
-"$BIN" user area --db "$OUT/t.db" --force Benchshire "$origin" >/dev/null
+if [ "$BENCH_REUSE" != 1 ]; then
+  echo "bench: simulating and analysing the default world"
+  "$BIN" simulate --seed 7 --scale 20000 --out "$OUT/world" >/dev/null 2>&1
+  "$BIN" ingest --db "$OUT/t.db" "$OUT"/world/*.csv >/dev/null
+  "$BIN" analyse --db "$OUT/t.db" --json "$OUT/result.json" >/dev/null 2>&1
+  origin=$(jq -r '.lines[0].origin' "$OUT/result.json")
+  echo "$pw" | "$BIN" user add --db "$OUT/t.db" --name national --role analyst --force national >/dev/null
+  echo "$pw" | "$BIN" user add --db "$OUT/t.db" --name local --role analyst --force Benchshire >/dev/null
+  "$BIN" user area --db "$OUT/t.db" --force Benchshire "$origin" >/dev/null
+else
+  echo "bench: reusing the world and store in $OUT"
+fi
+top=$(jq -r '.lines[0].id' "$OUT/result.json")
 
 "$BIN" serve --db "$OUT/t.db" --port 0 --bind 127.0.0.1 --web web >"$OUT/server.out" 2>"$OUT/server.err" &
 server_pid=$!
@@ -78,19 +90,29 @@ run() {
     END { printf "%-22s %10s %10s %10s %9s  %s\n", name, p50, p99, rps, n, errs }' "$OUT/wrk.$name"
 }
 
+paths=${BENCH_PATHS:-lines line lines-force line-force}
 echo "bench: wrk, $CONNECTIONS connections, ${SECONDS_PER_RUN} s each, $(nproc) cores (wrk shares them)"
+echo "bench: load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-22s %10s %10s %10s %9s\n' "path" "p50" "p99" "req/s" "requests"
-run "lines (national)" national /api/lines
-run "line $top (national)" national "/api/lines/$top"
-run "lines (force)" local /api/lines
-run "line $top (force)" local "/api/lines/$top"
+for p in $paths; do
+  case $p in
+  lines) run "lines (national)" national /api/lines ;;
+  line) run "line $top (national)" national "/api/lines/$top" ;;
+  lines-force) run "lines (force)" local /api/lines ;;
+  line-force) run "line $top (force)" local "/api/lines/$top" ;;
+  *) echo "bench: unknown path '$p' in BENCH_PATHS" >&2; exit 2 ;;
+  esac
+done
+echo "bench: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 "$BIN" audit verify --db "$OUT/t.db" | head -1
 echo "bench: audit batches: $(sqlite3 "$OUT/t.db" 'SELECT COUNT(DISTINCT at) FROM audit_log') distinct times for $(sqlite3 "$OUT/t.db" 'SELECT COUNT(*) FROM audit_log') entries"
 
 # the console's network chart at several sizes (Chromium, playwright-core
 # from tests/web; scripts/setup installs both)
-if [ -d tests/web/node_modules/playwright-core ] && [ -x /usr/bin/chromium ] && [ -f web/console/dist/index.html ]; then
+if [ "${BENCH_CONSOLE:-1}" = 0 ]; then
+  echo "bench: console draw times skipped (BENCH_CONSOLE=0)"
+elif [ -d tests/web/node_modules/playwright-core ] && [ -x /usr/bin/chromium ] && [ -f web/console/dist/index.html ]; then
   LS_URL="$url" LS_USER=national LS_PASSWORD="$pw" LS_LINE="$top" \
     NODE_PATH=tests/web/node_modules node bench/console_draw.mjs
 else

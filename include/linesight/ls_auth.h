@@ -96,6 +96,17 @@ ls_status ls_auth_login(ls_store *st, const char *name, const char *password, in
  * Errors: LS_ERR_DENIED (unknown, expired, or its user disabled), LS_ERR_DB. */
 ls_status ls_auth_session_get(ls_store *st, const char *token, int64_t now, ls_auth_session *out,
                               ls_error *err);
+/* The same lookup on a statement prepared once, for a server that looks
+ * a session up on every request (preparing it was ~5% of a request's CPU
+ * under load, docs/performance.md). Bound to one store connection and used
+ * by one thread at a time, like the connection; close it before the store.
+ * open errors: LS_ERR_NOMEM, LS_ERR_DB. find: as ls_auth_session_get, an
+ * index lookup, O(log sessions). */
+typedef struct ls_auth_sessions ls_auth_sessions;
+ls_status ls_auth_sessions_open(ls_store *st, ls_auth_sessions **out, ls_error *err);
+ls_status ls_auth_sessions_find(ls_auth_sessions *r, const char *token, int64_t now,
+                                ls_auth_session *out, ls_error *err);
+void ls_auth_sessions_close(ls_auth_sessions *r); /* accepts NULL */
 /* Ends a session; ending an unknown one is not an error. */
 ls_status ls_auth_logout(ls_store *st, const char *token, ls_error *err);
 /* Deletes expired sessions. */

@@ -21,6 +21,7 @@ typedef struct ls_server_config {
   const char *web_root; /* folder of the console's files; NULL = no console */
   unsigned session_ttl_s;   /* 0 = LS_AUTH_SESSION_TTL_S */
   unsigned connection_timeout_s; /* idle connections are closed; 0 = 30 */
+  unsigned threads; /* I/O threads; 0 = one per core (at most 4) */
 } ls_server_config;
 
 typedef struct ls_server ls_server;

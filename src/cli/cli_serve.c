@@ -13,8 +13,9 @@
 #include "linesight/ls_server.h"
 
 static const char serve_usage[] =
-    "usage: linesight serve [--db D] [--port 8080] [--bind 127.0.0.1] [--web DIR]\n"
+    "usage: linesight serve [--db D] [--port 8080] [--bind 127.0.0.1] [--web DIR] [--threads N]\n"
     "  --port 0 picks a free port; the address served is printed on stdout.\n"
+    "  --threads: I/O threads (default one per core, at most 4).\n"
     "  --web: the web folder (default: $LINESIGHT_WEB, ./web, or web/ beside the build);\n"
     "  the console is its console/dist, built by `make` (npm ci, vite build).\n";
 
@@ -75,6 +76,7 @@ int cli_serve(int argc, char **argv) {
                                        {"port", required_argument, NULL, 'p'},
                                        {"bind", required_argument, NULL, 'b'},
                                        {"web", required_argument, NULL, 'w'},
+                                       {"threads", required_argument, NULL, 't'},
                                        {"help", no_argument, NULL, 'h'},
                                        {0}};
   int c;
@@ -89,6 +91,13 @@ int cli_serve(int argc, char **argv) {
       cfg.bind = optarg;
     else if (c == 'w')
       web = optarg;
+    else if (c == 't') {
+      char *end = NULL;
+      long v = strtol(optarg, &end, 10);
+      if (end == optarg || *end || v < 1 || v > 4)
+        return cli_usage_error("serve", "--threads must be 1 to 4, not '%s'", optarg);
+      cfg.threads = (unsigned)v;
+    }
     else if (c == 'h') {
       fputs(serve_usage, stdout);
       return 0;

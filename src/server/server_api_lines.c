@@ -344,13 +344,24 @@ void ls__api_line(ls__request *rq, ls__response *rs) {
   json_t *line = visible_line(rq, rs, v);
   if (!line)
     goto out;
-  if (ls__view_load_data(rq, v, &err)) {
-    ls__server_fail(rs, &err);
-    goto out;
-  }
   size_t idx = (size_t)json_integer_value(json_object_get(v->line_index, rq->params[0]));
   if (idx >= v->nlines) {
     ls__server_error(rs, 404, "no such line");
+    goto out;
+  }
+  if (rq->io_thread) {
+    /* the first request for a line loads the events (seconds) and makes
+     * its page: that is a worker's job */
+    pthread_mutex_lock(&v->mu);
+    int ready = v->data_loaded && v->detail[idx];
+    pthread_mutex_unlock(&v->mu);
+    if (!ready) {
+      rq->defer = 1;
+      goto out;
+    }
+  }
+  if (ls__view_load_data(rq, v, &err)) {
+    ls__server_fail(rs, &err);
     goto out;
   }
   /* the text is made once under the view's lock, then only read */

@@ -10,7 +10,12 @@
  * batch, the hash chain unchanged). No timer: while one batch syncs the next
  * one gathers, so a lone request waits for one sync only and a busy server
  * syncs once for many. The answer is still never sent before its entry is
- * on disk, and one whose entry failed is a 500 (server_http.c). */
+ * on disk, and one whose entry failed is a 500 (server_http.c).
+ *
+ * A request handled on an I/O thread (server_http.c) does not wait on a
+ * condition variable: its connection is suspended, and the writer resumes
+ * it after the batch commit, which is what lets a few I/O threads carry
+ * 200 connections (docs/performance.md). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,6 +29,11 @@ struct ls__audit_job {
   int done;
   ls_status status;
   pthread_cond_t cv; /* signalled for this job alone: a batch wakes only its own requests */
+  /* the suspended connection to resume once this job is done (the last
+   * job of a request from an I/O thread; jobs finish in queue order), and
+   * the writer's list of those to resume after a batch */
+  struct MHD_Connection *resume;
+  ls__audit_job *resume_next;
 };
 
 static void job_free(ls__audit_job *j) {
@@ -83,12 +93,28 @@ static void *writer(void *arg) {
     pthread_mutex_lock(&q->mu);
     q->batches++;
     q->entries += n;
+    ls__audit_job *resume = NULL;
     for (ls__audit_job *j = jobs, *next; j; j = next) {
       next = j->next; /* j may be freed once done is seen */
       j->status = rc;
       j->done = 1;
-      pthread_cond_signal(&j->cv);
+      if (j->resume) {
+        j->resume_next = resume;
+        resume = j;
+      } else {
+        pthread_cond_signal(&j->cv);
+      }
     }
+    /* resumed outside the lock: each resume wakes an I/O thread (an
+     * eventfd write), and requests queue entries meanwhile. A job with a
+     * suspended connection is freed only by that connection's handler,
+     * which runs after the resume. */
+    pthread_mutex_unlock(&q->mu);
+    for (ls__audit_job *j = resume, *next; j; j = next) {
+      next = j->resume_next;
+      MHD_resume_connection(j->resume);
+    }
+    pthread_mutex_lock(&q->mu);
   }
   pthread_mutex_unlock(&q->mu);
   free(batch);
@@ -158,7 +184,7 @@ ls_status ls__audit_queue_start(ls__audit_queue *q, const char *db, ls_error *er
   return LS_OK;
 }
 
-void ls__audit_queue_stop(ls__audit_queue *q) {
+void ls__audit_queue_drain(ls__audit_queue *q) {
   pthread_mutex_lock(&q->mu);
   q->stopping = 1;
   pthread_cond_signal(&q->work_cv);
@@ -169,6 +195,10 @@ void ls__audit_queue_stop(ls__audit_queue *q) {
   if (q->checkpointing)
     pthread_join(q->checkpoint_thread, NULL);
   q->running = q->checkpointing = 0;
+}
+
+void ls__audit_queue_stop(ls__audit_queue *q) {
+  ls__audit_queue_drain(q);
   if (q->checkpoint_st) {
     /* what the last batches left in the WAL goes into the database */
     ls_error err;
@@ -186,10 +216,10 @@ void ls__audit_queue_stop(ls__audit_queue *q) {
 
 /* Waits for the request's entries; frees them. LS_OK when all are stored. */
 ls_status ls__audit_wait(ls__request *rq) {
+  if (!rq->naudit)
+    return LS_OK; /* also for a request refused before it was set up */
   ls__audit_queue *q = &rq->srv->audit;
   ls_status rc = LS_OK;
-  if (!rq->naudit)
-    return LS_OK;
   pthread_mutex_lock(&q->mu);
   for (size_t i = 0; i < rq->naudit; i++) {
     while (!rq->audit[i]->done)
@@ -202,6 +232,24 @@ ls_status ls__audit_wait(ls__request *rq) {
     job_free(rq->audit[i]);
   rq->naudit = 0;
   return rc;
+}
+
+int ls__audit_suspend(ls__request *rq) {
+  ls__audit_queue *q = &rq->srv->audit;
+  if (!rq->naudit)
+    return 0;
+  ls__audit_job *last = rq->audit[rq->naudit - 1];
+  int suspended = 0;
+  /* under the queue's lock, so that the writer sees `resume` only once
+   * the connection is suspended, and a job already done is not waited for */
+  pthread_mutex_lock(&q->mu);
+  if (!last->done) {
+    MHD_suspend_connection(rq->conn);
+    last->resume = rq->conn;
+    suspended = 1;
+  }
+  pthread_mutex_unlock(&q->mu);
+  return suspended;
 }
 
 ls_status ls__audit_enqueue(ls__request *rq, const char *actor, const char *force,
@@ -227,6 +275,12 @@ ls_status ls__audit_enqueue(ls__request *rq, const char *actor, const char *forc
     }
   }
   pthread_mutex_lock(&q->mu);
+  if (q->stopping) {
+    /* the writer has gone: nobody would write it or resume its request */
+    pthread_mutex_unlock(&q->mu);
+    job_free(j);
+    return LS_ERR_IO;
+  }
   if (q->tail)
     q->tail->next = j;
   else

@@ -1,6 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The HTTP side of the server: libmicrohttpd set-up, request bodies with a
- * hard size limit, security headers on every response, the store pool. */
+ * hard size limit, security headers on every response, the store pool.
+ *
+ * Threads (docs/server.md): a few I/O threads (libmicrohttpd's epoll
+ * thread pool, one per core) read requests and run the fast routes
+ * themselves (ls__server_route_inline); a request that must wait for its
+ * audit entry is suspended and resumed by the audit writer instead of
+ * blocking a thread. Every other route - logins (argon2id), analyses,
+ * writes, files - goes to a worker thread while its connection is
+ * suspended, so that no slow handler holds up the connections an I/O
+ * thread carries. Thread-per-connection put 200 threads on 2 cores for the
+ * load target, and a third of the time went to switching between them. */
 #include <arpa/inet.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -10,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "linesight/ls_audit.h"
 #include "linesight/ls_time.h"
@@ -31,34 +42,58 @@ static const char csp[] =
     "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'";
 
-typedef struct conn_state {
+/* Where a connection's current request is. */
+typedef enum conn_phase {
+  PHASE_READING = 0, /* headers and body arriving */
+  PHASE_WORKING,     /* suspended, queued for or run by a worker */
+  PHASE_READY        /* answer made; sent when its audit entries are durable */
+} conn_phase;
+
+struct ls__conn {
   char *body;
   size_t len, cap;
   int too_large;
-} conn_state;
+  conn_phase phase;
+  int is_api, head;
+  ls__request rq;
+  ls__response rs;
+  ls_status audit_rc; /* the worker's wait for the audit entries */
+  ls__conn *next;     /* in the work queue */
+};
+typedef ls__conn conn_state;
 
 /* ---- the store pool ---------------------------------------------------- */
 
-static ls_store *pool_take(ls_server *srv) {
+/* Borrows a connection (and its session lookup) for rq. wait = 0: returns
+ * 0 instead of waiting when none is free. */
+static int pool_take(ls_server *srv, ls__request *rq, int wait) {
   pthread_mutex_lock(&srv->pool_mu);
   for (;;) {
     for (int i = 0; i < LS__SERVER_POOL; i++)
       if (!srv->pool_busy[i]) {
         srv->pool_busy[i] = 1;
         pthread_mutex_unlock(&srv->pool_mu);
-        return srv->pool[i];
+        rq->st = srv->pool[i];
+        rq->sessions = srv->sessions[i];
+        return 1;
       }
+    if (!wait) {
+      pthread_mutex_unlock(&srv->pool_mu);
+      return 0;
+    }
     pthread_cond_wait(&srv->pool_cv, &srv->pool_mu);
   }
 }
 
-static void pool_give(ls_server *srv, ls_store *st) {
+static void pool_give(ls_server *srv, ls__request *rq) {
   pthread_mutex_lock(&srv->pool_mu);
   for (int i = 0; i < LS__SERVER_POOL; i++)
-    if (srv->pool[i] == st)
+    if (srv->pool[i] == rq->st)
       srv->pool_busy[i] = 0;
   pthread_cond_signal(&srv->pool_cv);
   pthread_mutex_unlock(&srv->pool_mu);
+  rq->st = NULL;
+  rq->sessions = NULL;
 }
 
 void ls__server_hash_begin(ls_server *srv) {
@@ -261,6 +296,97 @@ static void client_address(struct MHD_Connection *conn, char out[64]) {
     inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
 }
 
+static void request_init(conn_state *cs, ls_server *srv, struct MHD_Connection *conn,
+                         const char *url, const char *method) {
+  memset(&cs->rq, 0, sizeof cs->rq);
+  response_clear(&cs->rs);
+  cs->rq.srv = srv;
+  cs->rq.conn = conn;
+  cs->rq.method = method;
+  cs->rq.path = url;
+  cs->rq.body = cs->body;
+  cs->rq.body_len = cs->len;
+  client_address(conn, cs->rq.client);
+}
+
+static void request_params_free(ls__request *rq) {
+  for (size_t i = 0; i < rq->nparams; i++) {
+    free(rq->params[i]);
+    rq->params[i] = NULL;
+  }
+  rq->nparams = 0;
+}
+
+/* Sends the answer once its audit entries are durable (they are, by now:
+ * the writer resumed the connection, or the worker waited), and a 500
+ * instead of it when one failed: no answer without its audit entry. */
+static enum MHD_Result finish(struct MHD_Connection *conn, conn_state *cs) {
+  ls_status rc = ls__audit_wait(&cs->rq);
+  if (rc || cs->audit_rc) {
+    cs->rs.set_cookie[0] = '\0';
+    cs->rs.retry_after = 0;
+    ls__server_error(&cs->rs, 500, "internal error");
+  }
+  cs->phase = PHASE_READING; /* the connection's next request starts over */
+  cs->audit_rc = LS_OK;
+  enum MHD_Result ret = send_response(conn, &cs->rs, cs->is_api, cs->head);
+  response_clear(&cs->rs);
+  return ret;
+}
+
+/* Hands the request to a worker; the connection stays suspended until the
+ * worker has answered. */
+static enum MHD_Result to_worker(ls_server *srv, struct MHD_Connection *conn, conn_state *cs) {
+  pthread_mutex_lock(&srv->work_mu);
+  if (srv->work_stopping) {
+    pthread_mutex_unlock(&srv->work_mu);
+    ls__server_error(&cs->rs, 503, "the server is stopping");
+    cs->phase = PHASE_READY;
+    return finish(conn, cs);
+  }
+  MHD_suspend_connection(conn);
+  cs->phase = PHASE_WORKING;
+  cs->next = NULL;
+  if (srv->work_tail)
+    srv->work_tail->next = cs;
+  else
+    srv->work_head = cs;
+  srv->work_tail = cs;
+  pthread_cond_signal(&srv->work_cv);
+  pthread_mutex_unlock(&srv->work_mu);
+  return MHD_YES;
+}
+
+static void *worker(void *arg) {
+  ls_server *srv = arg;
+  pthread_mutex_lock(&srv->work_mu);
+  for (;;) {
+    while (!srv->work_head && !srv->work_stopping)
+      pthread_cond_wait(&srv->work_cv, &srv->work_mu);
+    conn_state *cs = srv->work_head;
+    if (!cs)
+      break; /* stopping and drained */
+    srv->work_head = cs->next;
+    if (!srv->work_head)
+      srv->work_tail = NULL;
+    pthread_mutex_unlock(&srv->work_mu);
+
+    ls__request *rq = &cs->rq;
+    pool_take(srv, rq, 1);
+    ls__server_dispatch(rq, &cs->rs);
+    pool_give(srv, rq);
+    request_params_free(rq);
+    cs->audit_rc = ls__audit_wait(rq);
+    cs->phase = PHASE_READY;
+    struct MHD_Connection *conn = rq->conn;
+    MHD_resume_connection(conn); /* cs belongs to the I/O thread again */
+
+    pthread_mutex_lock(&srv->work_mu);
+  }
+  pthread_mutex_unlock(&srv->work_mu);
+  return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls) {
@@ -268,27 +394,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   ls_server *srv = cls;
   conn_state *cs = *con_cls;
   int is_api = strncmp(url, "/api/", 5) == 0 || !strcmp(url, "/api");
-  ls__response rs;
-  memset(&rs, 0, sizeof rs);
   if (!cs) {
     cs = calloc(1, sizeof *cs);
     if (!cs)
       return MHD_NO;
     *con_cls = cs;
+    cs->is_api = is_api;
+    cs->head = !strcmp(method, "HEAD");
     /* refuse an announced oversized body before reading any of it */
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
     if (cl) {
       char *end = NULL;
       unsigned long long n = strtoull(cl, &end, 10);
       if (end == cl || n > BODY_LIMIT) {
-        ls__server_error(&rs, 413, "request body over %u bytes", BODY_LIMIT);
-        enum MHD_Result ret = send_response(conn, &rs, is_api, 0);
-        response_clear(&rs);
+        ls__server_error(&cs->rs, 413, "request body over %u bytes", BODY_LIMIT);
+        enum MHD_Result ret = send_response(conn, &cs->rs, is_api, 0);
+        response_clear(&cs->rs);
         return ret;
       }
     }
     return MHD_YES;
   }
+  if (cs->phase == PHASE_READY)
+    return finish(conn, cs); /* resumed */
+  if (cs->phase != PHASE_READING)
+    return MHD_YES; /* not expected: a suspended connection is not called */
   if (*upload_size) {
     size_t n = *upload_size;
     *upload_size = 0;
@@ -312,35 +442,30 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return MHD_YES;
   }
   if (cs->too_large) {
-    ls__server_error(&rs, 413, "request body over %u bytes", BODY_LIMIT);
-    enum MHD_Result ret = send_response(conn, &rs, is_api, 0);
-    response_clear(&rs);
+    ls__server_error(&cs->rs, 413, "request body over %u bytes", BODY_LIMIT);
+    enum MHD_Result ret = send_response(conn, &cs->rs, is_api, 0);
+    response_clear(&cs->rs);
     return ret;
   }
-  ls__request rq;
-  memset(&rq, 0, sizeof rq);
-  rq.srv = srv;
-  rq.conn = conn;
-  rq.method = method;
-  rq.path = url;
-  rq.body = cs->body;
-  rq.body_len = cs->len;
-  client_address(conn, rq.client);
-  rq.st = pool_take(srv);
-  ls__server_dispatch(&rq, &rs);
-  pool_give(srv, rq.st);
-  rq.st = NULL;
-  for (size_t i = 0; i < rq.nparams; i++)
-    free(rq.params[i]);
-  /* no answer before its audit entries are durable, none if they failed */
-  if (ls__audit_wait(&rq)) {
-    rs.set_cookie[0] = '\0';
-    rs.retry_after = 0;
-    ls__server_error(&rs, 500, "internal error");
+  request_init(cs, srv, conn, url, method);
+  ls__request *rq = &cs->rq;
+  /* an I/O thread runs the fast routes itself when a store connection is
+   * free (one always is unless the pool was sized wrongly) */
+  if (ls__server_route_inline(method, url) && pool_take(srv, rq, 0)) {
+    rq->io_thread = 1;
+    ls__server_dispatch(rq, &cs->rs);
+    pool_give(srv, rq);
+    request_params_free(rq);
+    if (!rq->defer) {
+      cs->phase = PHASE_READY;
+      if (ls__audit_suspend(rq))
+        return MHD_YES; /* the audit writer resumes it */
+      return finish(conn, cs);
+    }
+    /* the handler found slow work (nothing was audited yet): a worker's */
+    request_init(cs, srv, conn, url, method);
   }
-  enum MHD_Result ret = send_response(conn, &rs, is_api, !strcmp(method, "HEAD"));
-  response_clear(&rs);
-  return ret;
+  return to_worker(srv, conn, cs);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -350,6 +475,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   (void)toe;
   conn_state *cs = *con_cls;
   if (cs) {
+    /* entries of an answer never sent (the client left): durable already,
+     * since a suspended connection ends only after its resume */
+    (void)ls__audit_wait(&cs->rq);
+    request_params_free(&cs->rq);
+    response_clear(&cs->rs);
     free(cs->body);
     free(cs);
     *con_cls = NULL;
@@ -358,11 +488,27 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ---- start and stop ---------------------------------------------------- */
 
+/* Lets the workers finish what is queued, then stops them. */
+static void workers_stop(ls_server *srv) {
+  pthread_mutex_lock(&srv->work_mu);
+  srv->work_stopping = 1;
+  pthread_cond_broadcast(&srv->work_cv);
+  pthread_mutex_unlock(&srv->work_mu);
+  for (unsigned i = 0; i < srv->nworkers; i++)
+    pthread_join(srv->workers[i], NULL);
+  srv->nworkers = 0;
+}
+
 static void free_server(ls_server *srv) {
+  workers_stop(srv);
   if (srv->audit_started)
     ls__audit_queue_stop(&srv->audit);
-  for (int i = 0; i < LS__SERVER_POOL; i++)
+  for (int i = 0; i < LS__SERVER_POOL; i++) {
+    ls_auth_sessions_close(srv->sessions[i]);
     ls_store_close(srv->pool[i]);
+  }
+  pthread_mutex_destroy(&srv->work_mu);
+  pthread_cond_destroy(&srv->work_cv);
   pthread_mutex_destroy(&srv->pool_mu);
   pthread_cond_destroy(&srv->pool_cv);
   pthread_mutex_destroy(&srv->hash_mu);
@@ -386,6 +532,8 @@ ls_status ls_server_start(const ls_server_config *cfg, ls_server **out, ls_error
     return LS_FAIL(err, LS_ERR_NOMEM, "out of memory starting the server");
   pthread_mutex_init(&srv->pool_mu, NULL);
   pthread_cond_init(&srv->pool_cv, NULL);
+  pthread_mutex_init(&srv->work_mu, NULL);
+  pthread_cond_init(&srv->work_cv, NULL);
   pthread_mutex_init(&srv->hash_mu, NULL);
   pthread_cond_init(&srv->hash_cv, NULL);
   pthread_mutex_init(&srv->analysis.mu, NULL);
@@ -409,6 +557,8 @@ ls_status ls_server_start(const ls_server_config *cfg, ls_server **out, ls_error
   }
   for (int i = 0; i < LS__SERVER_POOL; i++) {
     rc = ls_store_open(srv->db, &srv->pool[i], err);
+    if (rc == LS_OK)
+      rc = ls_auth_sessions_open(srv->pool[i], &srv->sessions[i], err);
     if (rc)
       goto fail;
   }
@@ -427,7 +577,21 @@ ls_status ls_server_start(const ls_server_config *cfg, ls_server **out, ls_error
   memset(&v4, 0, sizeof v4);
   memset(&v6, 0, sizeof v6);
   const struct sockaddr *sa;
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
+  /* one I/O thread per core: they never block (see the top of this file),
+   * so more would only take turns; the workers get the other store
+   * connections */
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  srv->io_threads = cfg->threads ? cfg->threads : cores > 0 ? (unsigned)cores : 1;
+  if (srv->io_threads > LS__SERVER_IO_MAX)
+    srv->io_threads = LS__SERVER_IO_MAX;
+  for (unsigned i = 0; i < LS__SERVER_POOL - srv->io_threads; i++) {
+    if (pthread_create(&srv->workers[i], NULL, worker, srv)) {
+      rc = LS_FAIL(err, LS_ERR_NOMEM, "cannot start the server's worker threads");
+      goto fail;
+    }
+    srv->nworkers = i + 1;
+  }
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
   if (cfg->port > 65535) {
     rc = LS_FAIL(err, LS_ERR_USAGE, "port %u is not 0-65535", cfg->port);
     goto fail;
@@ -450,7 +614,7 @@ ls_status ls_server_start(const ls_server_config *cfg, ls_server **out, ls_error
       flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, sa,
       MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_LIMIT, CONNECTION_LIMIT,
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-      on_completed, srv, MHD_OPTION_END);
+      on_completed, srv, MHD_OPTION_THREAD_POOL_SIZE, srv->io_threads, MHD_OPTION_END);
   if (!srv->daemon) {
     rc = LS_FAIL(err, LS_ERR_IO, "cannot listen on %s port %u (in use, or not allowed)", bind,
                  cfg->port);
@@ -470,6 +634,13 @@ unsigned ls_server_port(const ls_server *srv) { return srv->port; }
 void ls_server_stop(ls_server *srv) {
   if (!srv)
     return;
+  /* libmicrohttpd must not be stopped with a connection suspended: the
+   * workers finish their queue and the audit writer its batches first,
+   * resuming every connection they hold; requests arriving meanwhile are
+   * answered at once (503, or 500 when their audit entry cannot be written
+   * any more) without being suspended */
+  workers_stop(srv);
+  ls__audit_queue_drain(&srv->audit);
   if (srv->daemon)
     MHD_stop_daemon(srv->daemon);
   free_server(srv);

@@ -44,8 +44,13 @@ const char *ls__server_perm_name(ls__perm p);
 int ls__server_role_may(ls_role role, ls__perm p);
 
 /* Store connections: SQLite handles are opened NOMUTEX, so each is used by
- * one thread at a time; a request borrows one for its handler. */
+ * one thread at a time; a request borrows one for its handler. The I/O
+ * threads and the workers together never hold more than this many (the
+ * workers are LS__SERVER_POOL minus the I/O threads), so an I/O thread
+ * always finds one free. */
 #define LS__SERVER_POOL 8
+/* I/O threads at most (one per core below that). */
+#define LS__SERVER_IO_MAX 4
 /* Concurrent argon2id checks (64 MiB each): bounds a login flood's memory. */
 #define LS__SERVER_HASHERS 2
 
@@ -123,6 +128,7 @@ int ls__server_line_visible(const ls__request *rq, json_t *areas, json_t *line);
  * transaction, requests wait (without a store connection) until theirs is
  * durable. */
 typedef struct ls__audit_job ls__audit_job;
+typedef struct ls__conn ls__conn; /* one connection's request (server_http.c) */
 typedef struct ls__audit_queue {
   pthread_mutex_t mu;
   pthread_cond_t work_cv; /* the writer waits for entries (each job has its own) */
@@ -146,7 +152,16 @@ struct ls_server {
   pthread_mutex_t pool_mu;
   pthread_cond_t pool_cv;
   ls_store *pool[LS__SERVER_POOL];
+  ls_auth_sessions *sessions[LS__SERVER_POOL]; /* the session lookup of each */
   int pool_busy[LS__SERVER_POOL];
+  /* Requests an I/O thread must not run itself (server_http.c): their
+   * connections wait suspended in this queue for a worker. */
+  pthread_mutex_t work_mu;
+  pthread_cond_t work_cv;
+  ls__conn *work_head, *work_tail;
+  int work_stopping;
+  unsigned io_threads, nworkers;
+  pthread_t workers[LS__SERVER_POOL];
   pthread_mutex_t hash_mu;
   pthread_cond_t hash_cv;
   int hashers;
@@ -180,6 +195,9 @@ struct ls__request {
   const char *body;
   size_t body_len;
   ls_store *st;                   /* borrowed for the handler */
+  ls_auth_sessions *sessions;     /* the session lookup prepared on st */
+  int io_thread; /* runs on an I/O thread: the handler must not do slow work */
+  int defer;     /* set by a handler on an I/O thread: run me on a worker */
   const ls_auth_session *session; /* NULL on public routes without one */
   char client[64];                /* the peer's address, for rate limits only */
   ls__audit_job *audit[LS__REQUEST_AUDITS]; /* queued entries, not yet known durable */
@@ -225,18 +243,33 @@ ls_status ls__audit_queue_start(ls__audit_queue *q, const char *db, ls_error *er
 /* Writes what is queued, stops the thread, closes the connection. */
 void ls__audit_queue_stop(ls__audit_queue *q);
 /* Queues one entry for the request (strings copied). Errors: LS_ERR_NOMEM,
- * or an earlier entry's failure when the request had to wait for it. */
+ * LS_ERR_IO when the server is stopping, or an earlier entry's failure when
+ * the request had to wait for it. */
 ls_status ls__audit_enqueue(ls__request *rq, const char *actor, const char *force,
                             const char *action, const char *target, const char *records,
                             const char *detail);
 /* Waits until the request's queued entries are durable and forgets them.
  * LS_OK, or the status of the first that failed. */
 ls_status ls__audit_wait(ls__request *rq);
+/* For an I/O thread, which must not block: when the request's entries are
+ * not all durable yet, suspends its connection (called from the access
+ * handler) and returns 1; the writer resumes it once they are, and the
+ * access handler then finishes with ls__audit_wait, which no longer
+ * blocks. 0: nothing to wait for. */
+int ls__audit_suspend(ls__request *rq);
+/* Writes what is queued (resuming its connections) and stops the threads;
+ * later entries fail. ls__audit_queue_stop then frees the rest. */
+void ls__audit_queue_drain(ls__audit_queue *q);
 
 /* ---- routing (server_routes.c) ----------------------------------------- */
 
 /* Finds the route, checks session, permission and CSRF, runs the handler. */
 void ls__server_dispatch(ls__request *rq, ls__response *rs);
+/* 1 for the routes whose handlers run on an I/O thread: bounded work
+ * from memory and indexed reads (the session, the line list, a line's
+ * page). Their handlers set rq->defer when they find slower work to do
+ * (building a new analysis view, loading the events). */
+int ls__server_route_inline(const char *method, const char *path);
 /* The permission names of a role, as a JSON array (for /api/session). */
 json_t *ls__server_role_permissions(ls_role role);
 

@@ -122,6 +122,12 @@ ls_status ls__view_get(ls__request *rq, ls__view **out, ls_error *err) {
                                         &latest, err);
     if (rc)
       return rc;
+    if (latest && latest != have && rq->io_thread) {
+      /* parsing a saved run takes milliseconds to seconds: not on an I/O
+       * thread, whose other connections would wait */
+      rq->defer = 1;
+      return LS_FAIL(err, LS_ERR_INTERNAL, "a new analysis view is to be built");
+    }
     if (latest && latest != have) {
       char *text = NULL;
       char created[32] = "";

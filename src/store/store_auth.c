@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../core/ls_mem.h"
 #include "linesight/ls_auth.h"
 #include "linesight/ls_time.h"
 #include "store_internal.h"
@@ -394,22 +395,24 @@ static int token_shape_ok(const char *token) {
   return 1;
 }
 
-ls_status ls_auth_session_get(ls_store *st, const char *token, int64_t now, ls_auth_session *out,
+#define SESSION_SQL                                                                          \
+  "SELECT u.id, u.name, u.role, u.force_name, u.disabled, s.csrf, s.expires_at"             \
+  " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?"
+
+/* Runs the session lookup on a prepared statement and resets it: a
+ * statement left mid-step would hold its read snapshot open (WAL: later
+ * reads would not see new sessions, and checkpoints could not pass it). */
+static ls_status session_find(ls_stmt *s, const char *token, int64_t now, ls_auth_session *out,
                               ls_error *err) {
   memset(out, 0, sizeof *out);
   if (!token_shape_ok(token))
     return LS_FAIL(err, LS_ERR_DENIED, "no valid session");
   char digest[LS_AUTH_TOKEN_HEX + 1];
   token_digest(token, digest);
-  ls_stmt *s = NULL;
-  ls_status rc = ls_stmt_prepare(st,
-                                 "SELECT u.id, u.name, u.role, u.force_name, u.disabled, s.csrf,"
-                                 " s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id"
-                                 " WHERE s.token_hash = ?",
-                                 &s, err);
+  ls_stmt_reset(s);
+  ls_status rc = ls_stmt_bind_text(s, 1, digest, strlen(digest));
   if (rc)
-    return rc;
-  ls_stmt_bind_text(s, 1, digest, strlen(digest));
+    return LS_FAIL(err, rc, "cannot bind the session token");
   rc = ls_stmt_step(s, err);
   if (rc == LS_ROW) {
     out->user.id = ls_stmt_int64(s, 0);
@@ -429,8 +432,52 @@ ls_status ls_auth_session_get(ls_store *st, const char *token, int64_t now, ls_a
   } else if (rc == LS_DONE) {
     rc = LS_FAIL(err, LS_ERR_DENIED, "no valid session");
   }
+  ls_stmt_reset(s);
+  return rc;
+}
+
+ls_status ls_auth_session_get(ls_store *st, const char *token, int64_t now, ls_auth_session *out,
+                              ls_error *err) {
+  memset(out, 0, sizeof *out);
+  if (!token_shape_ok(token))
+    return LS_FAIL(err, LS_ERR_DENIED, "no valid session");
+  ls_stmt *s = NULL;
+  ls_status rc = ls_stmt_prepare(st, SESSION_SQL, &s, err);
+  if (rc)
+    return rc;
+  rc = session_find(s, token, now, out, err);
   ls_stmt_finalize(s);
   return rc;
+}
+
+struct ls_auth_sessions {
+  ls_stmt *find;
+};
+
+ls_status ls_auth_sessions_open(ls_store *st, ls_auth_sessions **out, ls_error *err) {
+  *out = NULL;
+  ls_auth_sessions *r = ls_calloc(1, sizeof *r);
+  if (!r)
+    return LS_FAIL(err, LS_ERR_NOMEM, "out of memory");
+  ls_status rc = ls_stmt_prepare(st, SESSION_SQL, &r->find, err);
+  if (rc) {
+    ls_free(r);
+    return rc;
+  }
+  *out = r;
+  return LS_OK;
+}
+
+ls_status ls_auth_sessions_find(ls_auth_sessions *r, const char *token, int64_t now,
+                                ls_auth_session *out, ls_error *err) {
+  return session_find(r->find, token, now, out, err);
+}
+
+void ls_auth_sessions_close(ls_auth_sessions *r) {
+  if (!r)
+    return;
+  ls_stmt_finalize(r->find);
+  ls_free(r);
 }
 
 ls_status ls_auth_logout(ls_store *st, const char *token, ls_error *err) {

@@ -2,6 +2,7 @@
 /* SQLite backend: WAL journal so readers (serve) never block a writer (ingest),
  * full fsync on commit so a crash after commit keeps the data and a crash
  * before it leaves the store as it was. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -41,8 +42,25 @@ static ls_status sq_exec(ls_store *st, const char *sql, ls_error *err) {
   return LS_OK;
 }
 
+/* SQLite keeps memory statistics by default (SQLITE_DEFAULT_MEMSTATUS=1 in
+ * Debian's build): every sqlite3_malloc and free then takes one
+ * process-wide mutex to count bytes, which the server's connections, each
+ * on its own thread, queue on (pthread_mutex_lock was among the top
+ * symbols under load, docs/performance.md). Nothing here reads the
+ * statistics or sets a soft heap limit (which needs them), so they are
+ * off. sqlite3_config works only before SQLite initialises, and is not
+ * thread-safe: it runs once, before the first connection. If SQLite was
+ * initialised already (another library in the process), the call is
+ * refused and the statistics stay on: slower, not wrong. */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+static void sqlite_setup(void) {
+  (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)sqlite3_initialize();
+}
+
 static ls_status sq_open(ls_store *st, const char *uri, ls_error *err) {
   sqlite3 *db = NULL;
+  pthread_once(&sqlite_once, sqlite_setup);
   int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK) {
     ls_status s = ls_error_set(err, LS_ERR_IO, uri, 0, 0, "cannot open database: %s",
