@@ -63,6 +63,11 @@ ls_status ls_audit_writer_setup(ls_store *st, ls_error *err);
  * or readers (SQLite PASSIVE checkpoint); no-op on PostgreSQL.
  * Errors: LS_ERR_DB. Time: O(pages written since the last one). */
 ls_status ls_audit_checkpoint(ls_store *st, ls_error *err);
+/* The same, and *frames: the pages the WAL file holds since it last
+ * started over (0 on PostgreSQL), which is how large it has grown.
+ * SQLite starts it over only after a checkpoint that copied every page
+ * while no commit came in between. */
+ls_status ls_audit_checkpoint_wal(ls_store *st, int64_t *frames, ls_error *err);
 
 typedef struct ls_audit_filter {
   const char *actor;  /* exact, or NULL */

@@ -123,14 +123,20 @@ static void *writer(void *arg) {
 
 /* Checkpoints the WAL every CHECKPOINT_MS while entries are written, on
  * its own connection, so that the writer does not (ls_audit_writer_setup).
- * Two passes: the first copies what is in the WAL while batches go on; but
- * SQLite starts the WAL file over only after a checkpoint that caught up
- * with the last commit, which a writer that never pauses would prevent (the
- * WAL then grows without end), so the second pass runs between two batches
- * (commit_mu) and copies only the few pages written meanwhile. A batch
- * waits for that short pass, not for a whole checkpoint. 250 ms keeps the
- * WAL at a few MB at the benchmark's rate (10,000 entries/s). */
-#define CHECKPOINT_MS 250
+ * The pass copies what is in the WAL while batches go on. SQLite starts
+ * the WAL file over only after a checkpoint that caught up with the last
+ * commit; a pass usually does, in a gap between two batches (at the
+ * benchmark's 25,000 entries/s the WAL stayed under 4,000 pages). A writer
+ * that never pauses could prevent it, and the WAL would grow without end,
+ * so past WAL_RESTART_PAGES a second pass runs between two batches
+ * (commit_mu) and copies the few pages written meanwhile. That pass held
+ * the batches for 2-23 ms (two syncs); run every round, as it was first,
+ * it put such a stall in every 250 ms and showed in the p99
+ * (docs/performance.md). 100 ms rounds keep each pass short (commit p99
+ * 4-5 ms against 6-10 ms with 250 ms rounds, back to back). */
+#define CHECKPOINT_MS 100
+/* 64 MiB of 4 KiB pages: a few seconds of writes at full load */
+#define WAL_RESTART_PAGES 16384
 
 static void *checkpointer(void *arg) {
   ls__audit_queue *q = arg;
@@ -152,10 +158,13 @@ static void *checkpointer(void *arg) {
     ls_error err;
     ls_error_clear(&err);
     /* a failure is retried on the next round; the commits go on regardless */
-    (void)ls_audit_checkpoint(q->checkpoint_st, &err);
-    pthread_mutex_lock(&q->commit_mu);
-    (void)ls_audit_checkpoint(q->checkpoint_st, &err);
-    pthread_mutex_unlock(&q->commit_mu);
+    int64_t frames = 0;
+    (void)ls_audit_checkpoint_wal(q->checkpoint_st, &frames, &err);
+    if (frames >= WAL_RESTART_PAGES) {
+      pthread_mutex_lock(&q->commit_mu);
+      (void)ls_audit_checkpoint(q->checkpoint_st, &err);
+      pthread_mutex_unlock(&q->commit_mu);
+    }
     pthread_mutex_lock(&q->mu);
   }
   pthread_mutex_unlock(&q->mu);

@@ -191,9 +191,31 @@ ls_status ls_audit_writer_setup(ls_store *st, ls_error *err) {
 }
 
 ls_status ls_audit_checkpoint(ls_store *st, ls_error *err) {
+  int64_t frames;
+  return ls_audit_checkpoint_wal(st, &frames, err);
+}
+
+ls_status ls_audit_checkpoint_wal(ls_store *st, int64_t *frames, ls_error *err) {
+  *frames = 0;
   if (strcmp(ls_store_backend(st), "sqlite"))
     return LS_OK;
-  return ls_store_exec(st, "PRAGMA wal_checkpoint(PASSIVE)", err);
+  /* one row: busy, pages in the WAL (-1 when not in WAL mode), pages
+   * copied into the database (all of them, unless a reader's snapshot or
+   * a commit in between held some back) */
+  ls_stmt *s = NULL;
+  ls_status rc = ls_stmt_prepare(st, "PRAGMA wal_checkpoint(PASSIVE)", &s, err);
+  if (rc)
+    return rc;
+  rc = ls_stmt_step(s, err);
+  if (rc == LS_ROW) {
+    int64_t log = ls_stmt_int64(s, 1);
+    *frames = log > 0 ? log : 0;
+    rc = LS_OK;
+  } else if (rc == LS_DONE) {
+    rc = LS_OK;
+  }
+  ls_stmt_finalize(s);
+  return rc;
 }
 
 static void read_entry(ls_stmt *s, ls_audit_entry *e) {

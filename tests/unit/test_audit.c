@@ -214,6 +214,35 @@ static void batches_chain_like_single_appends(void **state) {
   assert_int_equal(r.bad_seq, 20);
 }
 
+/* The server's checkpointer relies on this: a checkpoint that copied every
+ * page lets the next commit start the WAL file over, so the WAL stays
+ * small without a second, writer-blocking pass (server_audit.c). */
+static void a_caught_up_checkpoint_lets_the_wal_start_over(void **state) {
+  fixture *f = *state;
+  ls_error err;
+  ls_store *writer = NULL;
+  assert_int_equal(ls_store_open(f->db, &writer, &err), LS_OK);
+  assert_int_equal(ls_audit_writer_setup(writer, &err), LS_OK);
+  ls_audit_entry e = {.actor = "alice", .force = "Hampshire", .action = "read",
+                      .target = "GET /api/lines", .records = "LS-0001", .detail = ""};
+  int64_t frames = 0, grown = 0;
+  for (int i = 0; i < 50; i++)
+    assert_int_equal(ls_audit_append_many(writer, &e, 1, &err), LS_OK);
+  assert_int_equal(ls_audit_checkpoint_wal(f->st, &grown, &err), LS_OK);
+  assert_true(grown >= 50); /* at least a page per commit */
+  /* nothing was committed meanwhile: the checkpoint copied it all, and the
+   * next commit writes from the start of the WAL file */
+  assert_int_equal(ls_audit_append_many(writer, &e, 1, &err), LS_OK);
+  assert_int_equal(ls_audit_checkpoint_wal(f->st, &frames, &err), LS_OK);
+  assert_true(frames > 0);
+  assert_true(frames < grown / 4);
+  ls_store_close(writer);
+  ls_audit_report r;
+  assert_int_equal(ls_audit_verify(f->st, &r, &err), LS_OK);
+  assert_true(r.intact);
+  assert_int_equal(r.entries, 5 + 51);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(an_untouched_chain_verifies, setup, teardown),
@@ -224,6 +253,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(deleting_the_newest_entries_is_found, setup, teardown),
       cmocka_unit_test_setup_teardown(appends_continue_the_chain_and_cut_long_fields, setup, teardown),
       cmocka_unit_test_setup_teardown(batches_chain_like_single_appends, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_caught_up_checkpoint_lets_the_wal_start_over, setup,
+                                      teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
