@@ -24,7 +24,7 @@ static const command commands[] = {
     {"user", cli_user, "add, change or disable console users"},
     {"audit", cli_audit, "verify or show the audit trail"},
     {"ingest", cli_ingest, "load events and reference CSVs into the store"},
-    {"demo", cli_demo, "ingest the bundled sample and show the store"},
+    {"demo", cli_demo, "the main job end to end: simulate, ingest, analyse, evaluate, report"},
     {"indicators", cli_indicators, "bandicoot's indicators per number or for a bandicoot file"},
     {"message", cli_message, "diversion texts to a deal line's customers through an SMS gateway"},
     {"export", cli_export, "the latest analysis for i2, Gephi, GIS tools and Excel"},
