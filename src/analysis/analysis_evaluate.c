@@ -235,10 +235,18 @@ static ls_status task_line_grouping(ls_evaluation *e, const eval_input *in, ls_e
     same_true += (double)(j - i) * (double)(j - i - 1) / 2;
     i = j;
   }
-  /* pairs in the same cell: sort by (truth, result) through a combined key */
-  long span = (long)n + 1;
+  /* pairs in the same cell: sort by (truth, result) through a combined key.
+   * pl + n lies in [0, width): result line indices run past n when the
+   * result has more lines than truth has numbers, so the width is taken
+   * from them (a fixed 2n + 3 let two cells share a key and counted pairs
+   * twice; found by fuzzing). */
+  long p_max = 0;
   for (size_t i = 0; i < n; i++)
-    cell[i] = tl[i] * (2 * span + 1) + (pl[i] + span);
+    if (pl[i] > p_max)
+      p_max = pl[i];
+  long width = p_max + (long)n + 1;
+  for (size_t i = 0; i < n; i++)
+    cell[i] = tl[i] * width + (pl[i] + (long)n);
   qsort(cell, n, sizeof *cell, cmp_long);
   for (size_t i = 0; i < n;) {
     size_t j = i;
