@@ -40,33 +40,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fz_file(1, both_layouts, sizeof both_layouts - 1, ret))
       abort();
   }
-  /* timezone lines read as UTC, as in fuzz_operator.c */
-  char *map = malloc(size * 2 + 32), *o = map;
-  if (!map)
-    abort();
-  const char *s = (const char *)data, *end = s + size;
-  while (s < end) {
-    const char *nl = memchr(s, '\n', (size_t)(end - s));
-    const char *stop = nl ? nl + 1 : end, *k = s;
-    while (k < stop && (*k == ' ' || *k == '\t'))
-      k++;
-    if ((size_t)(stop - k) >= 8 && !memcmp(k, "timezone", 8)) {
-      memcpy(o, "timezone = UTC\n", 15);
-      o += 15;
-    } else {
-      memcpy(o, s, (size_t)(stop - s));
-      o += stop - s;
-    }
-    s = stop;
-  }
+  size_t mlen;
+  char *map = fz_mapping_utc(data, size, &mlen);
   char mapping[64];
-  int ok = fz_file(0, map, (size_t)(o - map), mapping) == 0;
+  int ok = fz_file(0, map, mlen, mapping) == 0;
   free(map);
   if (!ok)
     return 0;
 
   uint64_t rejected = 0, merged = 0;
-  ls_read_opts opts = {london, on_reject, &rejected, NULL, NULL};
+  ls_read_opts opts = {.tz = london, .on_reject = on_reject, .reject_ctx = &rejected};
   ls_read_stats st;
   ls_events ev;
   ls_events_init(&ev);

@@ -25,32 +25,6 @@ static ls_status on_reject(void *ctx, const ls_reject *r) {
   return LS_OK;
 }
 
-/* The mapping with every `timezone` line's value replaced by UTC. */
-static char *without_zones(const uint8_t *data, size_t size, size_t *out_len) {
-  char *out = malloc(size * 2 + 32), *o = out;
-  if (!out)
-    abort();
-  const char *s = (const char *)data, *end = s + size;
-  while (s < end) {
-    const char *nl = memchr(s, '\n', (size_t)(end - s));
-    const char *stop = nl ? nl + 1 : end;
-    const char *k = s;
-    while (k < stop && (*k == ' ' || *k == '\t'))
-      k++;
-    if ((size_t)(stop - k) >= 8 && !memcmp(k, "timezone", 8)) {
-      static const char utc[] = "timezone = UTC\n";
-      memcpy(o, utc, sizeof utc - 1);
-      o += sizeof utc - 1;
-    } else {
-      memcpy(o, s, (size_t)(stop - s));
-      o += stop - s;
-    }
-    s = stop;
-  }
-  *out_len = (size_t)(o - out);
-  return out;
-}
-
 static void check_events(const ls_events *ev) {
   for (size_t i = 0; i < ev->count; i++) {
     if (ev->caller[i] >= ev->numbers.count || ev->callee[i] >= ev->numbers.count ||
@@ -73,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t len[3];
   size_t n = fz_split(data, size, part, len, 3);
   size_t mlen;
-  char *map = without_zones(part[0], len[0], &mlen);
+  char *map = fz_mapping_utc(part[0], len[0], &mlen);
   char mapping[64], ret[2][64];
   int ok = fz_file(0, map, mlen, mapping) == 0;
   free(map);
@@ -83,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
 
   uint64_t rejected = 0, merged_total = 0, rows_ok = 0;
-  ls_read_opts opts = {london, on_reject, &rejected, NULL, NULL};
+  ls_read_opts opts = {.tz = london, .on_reject = on_reject, .reject_ctx = &rejected};
   ls_events ev;
   ls_events_init(&ev);
   for (size_t i = 0; i + 1 < n; i++) {

@@ -66,7 +66,7 @@ static void reports(void) {
   if (ls_ops_operations_list(st, &ops, &n, &err))
     abort();
   for (size_t i = 0; i < n && i < 2; i++) {
-    ls_ops_scope scope = {ops[i].name, NULL, (int)(i & 1)};
+    ls_ops_scope scope = {.operation = ops[i].name, .national = (int)(i & 1)};
     ls_ops_report *r = NULL;
     if (ls_ops_report_build(st, &scope, &r, &err))
       abort();
@@ -119,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   /* all or nothing first */
   uint64_t rejected = 0;
-  ls_ops_import_opts opts = {0, on_reject, &rejected, dir};
+  ls_ops_import_opts opts = {.on_reject = on_reject, .reject_ctx = &rejected, .quarantine_dir = dir};
   ls_ops_import_stats stats;
   ls_error err;
   ls_error_clear(&err);

@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
 
   uint64_t rejected = 0;
-  ls_read_opts opts = {utc, on_reject, &rejected, NULL, NULL};
+  ls_read_opts opts = {.tz = utc, .on_reject = on_reject, .reject_ctx = &rejected};
   ls_read_stats st;
   ls_refdata rd;
   ls_file_kind kind = LS_KIND_UNKNOWN;
