@@ -3,8 +3,9 @@
 # Load benchmark of `linesight serve` (issue 7; figures in docs/performance.md):
 #   bench/serve_load.sh          # BENCH_SECONDS=15 per run, BENCH_CONNECTIONS=200
 #   BENCH_OUT=dir                # work folder (default bench/out/serve)
-#   BENCH_REUSE=1                # keep the world and store of an earlier run
-#                                # in BENCH_OUT (back-to-back comparisons)
+#   BENCH_REUSE=1                # reuse the world of an earlier run in BENCH_OUT,
+#                                # its store as it was before that run's load
+#                                # (back-to-back comparisons start equal)
 #   BENCH_PATHS="lines line"     # which runs (default all four)
 #   BENCH_CONSOLE=0              # skip the console draw times
 # Builds a default-size simulated world (~1.1M events), analyses it, starts
@@ -30,7 +31,7 @@ if ! command -v wrk >/dev/null 2>&1; then
     { "${sudo_cmd[@]}" apt-get update -qq && "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
 fi
 
-if [ "${BENCH_REUSE:-0}" != 1 ] || [ ! -f "$OUT/t.db" ]; then
+if [ "${BENCH_REUSE:-0}" != 1 ] || [ ! -f "$OUT/t0.db" ]; then
   rm -rf "$OUT"
   BENCH_REUSE=0
 fi
@@ -51,8 +52,11 @@ if [ "$BENCH_REUSE" != 1 ]; then
   echo "$pw" | "$BIN" user add --db "$OUT/t.db" --name national --role analyst --force national >/dev/null
   echo "$pw" | "$BIN" user add --db "$OUT/t.db" --name local --role analyst --force Benchshire >/dev/null
   "$BIN" user area --db "$OUT/t.db" --force Benchshire "$origin" >/dev/null
+  cp "$OUT/t.db" "$OUT/t0.db"
 else
   echo "bench: reusing the world and store in $OUT"
+  rm -f "$OUT/t.db-wal" "$OUT/t.db-shm"
+  cp "$OUT/t0.db" "$OUT/t.db"
 fi
 top=$(jq -r '.lines[0].id' "$OUT/result.json")
 
