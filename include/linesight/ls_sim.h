@@ -37,6 +37,7 @@ typedef struct ls_sim_params {
   double oneoff_rate;        /* one-off contacts a person makes a day */
   double trip_rate;          /* chance a person starts a trip on a day */
   double attributed_share;   /* personal numbers with a subscriber record */
+  double flagged_attributed_share; /* of people with a flag on record, numbers known */
   double second_phone_share; /* people with a second personal number */
 
   /* deal lines */
@@ -63,6 +64,8 @@ typedef struct ls_sim_params {
   double late_start_share;   /* lines that start part-way */
   double holder_calls;       /* holder <-> deal phone calls a day */
   double runner_phone_on_share; /* runners keeping their own phone on when away */
+  double runner_known_share; /* runners whose own number police hold from intelligence */
+  double occupant_customer_share; /* cuckooed occupants who buy from the line */
 
   /* decoys (hard negatives) per 10,000 people */
   double taxi_per_10k;

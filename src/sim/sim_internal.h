@@ -70,6 +70,10 @@ typedef struct sim_path {  /* a rail journey between two places' stations */
 
 /* ---- numbers and handsets ---- */
 enum { SIM_NUM_PERSONAL = 0, SIM_NUM_EXTERNAL, SIM_NUM_BUSINESS, SIM_NUM_DEAL };
+/* Attribution of a personal number: none; a record (the operator's
+ * subscriber check, or now and then intelligence: sim_output.c picks); a
+ * police intelligence record (runners: sim_lines.c). */
+enum { SIM_ATT_NONE = 0, SIM_ATT_RECORD = 1, SIM_ATT_INTEL = 2 };
 
 typedef struct sim_number {
   char str[16];
@@ -78,7 +82,7 @@ typedef struct sim_number {
   uint32_t person; /* owner, SIM_NONE for deal, business and external numbers */
   int32_t from_day, to_day; /* days the number is in use (for attributions) */
   uint8_t kind;
-  uint8_t attributed;
+  uint8_t attributed; /* SIM_ATT_*: how the number is tied to its owner, if at all */
 } sim_number;
 
 /* What the event writer needs of a number, in 32 bytes: one cache line
@@ -151,7 +155,9 @@ typedef struct sim_line {
   uint32_t holder;
   uint32_t runners[3];
   uint8_t n_runners;
+  uint8_t worked;            /* bit k: runners[k] worked for the line in the window */
   uint32_t cuckoo_addr[2];
+  uint16_t cuckoo_nights[2]; /* nights a runner slept there (truth lists those used) */
   uint8_t n_cuckoo;
   int32_t start_day, end_day; /* active [start_day, end_day) */
   uint32_t end_sec;

@@ -149,6 +149,15 @@ ls_status ls__sim_build_lines(ls_sim_world *w, ls_error *err) {
         set_age(w, &r, rn, (uint8_t)ls__sim_rng_range(&r, 18, 24));
         pe->flags &= (uint16_t)~(SIM_F_LOOKED_AFTER | SIM_F_EXCLUDED | SIM_F_MISSING);
       }
+      /* Police hold most runners' own numbers from intelligence: stops at
+       * stations, arrests, referrals (runner_known_share); a child reported
+       * missing from home or care is reported with their mobile number
+       * (the Philomena Protocol form), so nearly always (0.95). */
+      int known = ls__sim_rng_chance(&r, p->runner_known_share);
+      if (pe->age < 18 && (pe->flags & (SIM_F_MISSING | SIM_F_LOOKED_AFTER)) && ls__sim_rng_chance(&r, 0.95))
+        known = 1;
+      if (known)
+        w->nums[pe->sim].attributed = SIM_ATT_INTEL;
     }
     /* cuckooed addresses: homes of vulnerable adults in the destination */
     l->n_cuckoo = ls__sim_rng_chance(&r, 0.3) ? 2 : 1;
@@ -251,8 +260,37 @@ ls_status ls__sim_build_lines(ls_sim_world *w, ls_error *err) {
       if (ls__sim_rng_chance(&r, 0.2))
         pe->flags |= SIM_F_MENTAL;
     }
+    /* the cuckooed occupant often buys from the line too (DOMAIN: the
+     * occupant typically has a drug dependency; dealers take over their
+     * customers' homes): a dependent user, buying about daily */
+    for (uint8_t k = 0; k < l->n_cuckoo; k++) {
+      uint32_t occ = w->addrs[l->cuckoo_addr[k]].occupant;
+      if (!ls__sim_rng_chance(&r, p->occupant_customer_share))
+        continue;
+      int dup = 0;
+      for (uint32_t c2 = l->first_cust; c2 < w->n_cust && !dup; c2++)
+        dup = w->cust[c2].person == occ;
+      if (dup)
+        continue;
+      if (w->n_cust == cust_cap) {
+        cust_cap = cust_cap ? cust_cap * 2 : 1024;
+        sim_rel *q = ls_reallocarray(w->cust, cust_cap, sizeof *q);
+        if (!q)
+          goto nomem;
+        w->cust = q;
+      }
+      sim_rel *cr = &w->cust[w->n_cust++];
+      memset(cr, 0, sizeof *cr);
+      cr->person = occ;
+      cr->target = li;
+      double rate = ls__sim_rng_lognormal(&r, 1.0, 0.5);
+      cr->rate = (float)(rate > 3 ? 3 : rate);
+      cr->prefers_sms = (uint8_t)ls__sim_rng_chance(&r, 0.4);
+      cr->join_day = l->start_day;
+      cr->leave_day = INT32_MAX;
+      w->people[occ].flags |= SIM_F_DRUGS;
+    }
     l->n_cust = w->n_cust - l->first_cust;
-    /* the cuckooed occupant often buys from the line too */
     l->adverts_lo = ls__sim_rng_range(&r, p->adverts_min, p->adverts_max);
     l->adverts_hi = ls__sim_rng_range(&r, l->adverts_lo, p->adverts_max);
     uint32_t first;
@@ -270,6 +308,23 @@ ls_status ls__sim_build_lines(ls_sim_world *w, ls_error *err) {
   }
   for (uint32_t i = 0; i < w->n_cust; i++)
     taken[w->cust[i].person] = 2;
+  /* Flags are final now (lines added some): people with a flag on record
+   * have their number known at flagged_attributed_share rather than
+   * attributed_share. Everyone flagged, involved or not, on a stream of
+   * its own. */
+  {
+    sim_rng fr;
+    ls__sim_rng_seed(&fr, p->seed, 6, 0);
+    double q = p->attributed_share < 1 && p->flagged_attributed_share > p->attributed_share
+                   ? (p->flagged_attributed_share - p->attributed_share) / (1 - p->attributed_share)
+                   : 0;
+    for (uint32_t i = 0; i < w->n_people; i++) {
+      const sim_person *pe = &w->people[i];
+      double u = ls__sim_rng_unit(&fr);
+      if (pe->flags && w->nums[pe->sim].attributed == SIM_ATT_NONE && u < q)
+        w->nums[pe->sim].attributed = SIM_ATT_RECORD;
+    }
+  }
   w->cust_seen = ls_calloc(w->n_cust ? w->n_cust : 1, 1);
   if (!w->cust_seen)
     goto nomem;
@@ -458,6 +513,9 @@ ls_status ls__sim_lines_day(ls_sim_world *w) {
     rota(w, &ld, &r);
     if (d < l->start_day || (l->closed && d > l->end_day))
       continue;
+    for (uint8_t k = 0; k < l->n_runners; k++)
+      if (w->people[l->runners[k]].state != SIM_ST_HOME)
+        l->worked |= (uint8_t)(1u << k);
     if (l->closed && d == l->end_day)
       ld.live_to = l->end_sec;
     /* number swaps: planned every rotation_min..max days, forced after a
@@ -544,6 +602,42 @@ ls_status ls__sim_lines_day(ls_sim_world *w) {
             ls__sim_emit(w, s3, sms ? LS_EV_SMS : LS_EV_CALL, num, ls__sim_person_number(w, cr->person, s3),
                          sms ? 0 : ls__sim_call_secs(&r, 15, 0.5, 4, 90), deal_cell(w, l, s3),
                          ls__sim_where(w, cr->person, s3));
+          }
+        }
+      }
+    }
+    /* the runners sleep at a cuckooed home: it is counted for the truth,
+     * and a runner coming back in the evening texts or rings the occupant
+     * to be let in (own phone when on, else the deal phone) */
+    {
+      uint8_t ck = (uint8_t)((d / 4) % l->n_cuckoo);
+      const sim_address *ad = &w->addrs[l->cuckoo_addr[ck]];
+      uint32_t occ = ad->occupant, stayer = SIM_NONE;
+      for (uint8_t k = 0; k < l->n_runners && stayer == SIM_NONE; k++) {
+        const sim_person *rp = &w->people[l->runners[k]];
+        if (rp->state == SIM_ST_AWAY || (rp->state == SIM_ST_TRAVEL && rp->to_place == l->dest))
+          stayer = l->runners[k];
+      }
+      if (stayer != SIM_NONE && l->cuckoo_nights[ck] < UINT16_MAX)
+        l->cuckoo_nights[ck]++;
+      if (stayer != SIM_NONE && ls__sim_rng_chance(&r, 0.7)) {
+        const sim_person *rp = &w->people[stayer];
+        uint32_t off = (uint32_t)w->utc_offset_h * 3600;
+        uint32_t sec = ls__sim_rng_range(&r, 19 * 3600, 23 * 3600 + 1800) - off;
+        if (rp->state == SIM_ST_TRAVEL) {
+          uint32_t in = rp->dep_sec + ls__sim_path_secs(w, rp->from_place, rp->to_place) + 600;
+          sec = sec > in ? sec : in;
+        }
+        uint32_t rn = rp->quiet ? live_number(&ld, sec) : ls__sim_person_number(w, stayer, sec);
+        uint32_t on = ls__sim_person_number(w, occ, sec);
+        if (rn != SIM_NONE && sec < SIM_DAY_S) {
+          if (ls__sim_rng_chance(&r, 0.6)) {
+            ls__sim_emit(w, sec, LS_EV_SMS, rn, on, 0, ad->cell, ls__sim_where(w, occ, sec));
+            uint32_t s2 = sec + ls__sim_rng_range(&r, 20, 600);
+            if (ls__sim_rng_chance(&r, 0.5) && s2 < SIM_DAY_S)
+              ls__sim_emit(w, s2, LS_EV_SMS, on, rn, 0, ls__sim_where(w, occ, s2), ad->cell);
+          } else {
+            call_pair(w, &r, sec, rn, ad->cell, on, ls__sim_where(w, occ, sec), 25);
           }
         }
       }

@@ -643,7 +643,9 @@ static ls_status attrib_write(const ls_sim_world *w, const attrib_set *a, const 
       put_date(&o, day0 + r->to_day);
     /* most records from the operator's subscriber check, some from
      * intelligence (a stop, a previous case) */
-    puts0(&o, (ls__sim_mix3(r->num, w->p.seed, 9) % 5) ? ",subscriber\n" : ",intelligence\n");
+    puts0(&o, w->nums[r->num].attributed != SIM_ATT_INTEL && ls__sim_mix3(r->num, w->p.seed, 9) % 5
+                  ? ",subscriber\n"
+                  : ",intelligence\n");
   }
   ls_free(idx);
   return out_close(&o, rc, err);
@@ -767,19 +769,26 @@ json_t *ls_sim_truth(const ls_sim_world *w) {
     t.list++;
     bad |= add_num(&t, hold, w->people[l->holder].sim);
     t.list++;
+    /* runners who worked for the line in the window (came to the
+     * destination); one whose turn never came is not a runner of the data */
     for (uint8_t k = 0; k < l->n_runners; k++)
-      bad |= add_num(&t, run, w->people[l->runners[k]].sim);
+      if (l->worked >> k & 1)
+        bad |= add_num(&t, run, w->people[l->runners[k]].sim);
     uint32_t mine = t.list;
     t.list = juv_list;
     for (uint8_t k = 0; k < l->n_runners; k++)
-      if (w->people[l->runners[k]].age < 18)
+      if (w->people[l->runners[k]].age < 18 && (l->worked >> k & 1))
         bad |= add_num(&t, juv, w->people[l->runners[k]].sim);
     t.list = mine + 1;
     for (uint32_t c = l->first_cust; c < l->first_cust + l->n_cust; c++)
       if (w->cust_seen[c])
         bad |= add_person_nums(&t, cust, w->cust[c].person);
+    /* the homes the line used as a base in the window: slept in on two
+     * nights or more (issue 5: "dwells overnight on several nights"); a
+     * second home the rota never reached is not in the data */
     for (uint8_t k = 0; k < l->n_cuckoo; k++)
-      bad |= json_array_append_new(cuckoo, json_string(w->addrs[l->cuckoo_addr[k]].id));
+      if (l->cuckoo_nights[k] >= 2)
+        bad |= json_array_append_new(cuckoo, json_string(w->addrs[l->cuckoo_addr[k]].id));
     bad |= json_object_set_new(o, "numbers", nums);
     bad |= json_object_set_new(o, "holders", hold);
     bad |= json_object_set_new(o, "runners", run);

@@ -37,6 +37,7 @@ static const pdef defs[] = {
     F(oneoff_rate, P_DBL, 0, 10),
     F(trip_rate, P_DBL, 0, 1),
     F(attributed_share, P_DBL, 0, 1),
+    F(flagged_attributed_share, P_DBL, 0, 1),
     F(second_phone_share, P_DBL, 0, 1),
     F(lines_per_10k, P_DBL, 0, 1000),
     F(lines_min, P_U32, 0, 100000),
@@ -61,6 +62,8 @@ static const pdef defs[] = {
     F(late_start_share, P_DBL, 0, 1),
     F(holder_calls, P_DBL, 0, 100),
     F(runner_phone_on_share, P_DBL, 0, 1),
+    F(runner_known_share, P_DBL, 0, 1),
+    F(occupant_customer_share, P_DBL, 0, 1),
     F(taxi_per_10k, P_DBL, 0, 1000),
     F(takeaway_per_10k, P_DBL, 0, 1000),
     F(trade_per_10k, P_DBL, 0, 1000),
@@ -93,6 +96,11 @@ static void standard(ls_sim_params *p) {
   p->oneoff_rate = 0.08;
   p->trip_rate = 0.01;
   p->attributed_share = 0.7;
+  /* People with a flag on record (vulnerable adults, people with a drug
+   * dependency or mental ill health, children in care or reported missing)
+   * are known to an agency, and its records carry their phone number more
+   * often than a subscriber check finds one. */
+  p->flagged_attributed_share = 0.9;
   p->second_phone_share = 0.04;
   /* Lines: far denser than the national ~1 per 60-110k people (DOMAIN:
    * 600-1,100 lines) because the world stands for the numbers in a data
@@ -130,6 +138,18 @@ static void standard(ls_sim_params *p) {
   p->late_start_share = 0.2;
   p->holder_calls = 4;
   p->runner_phone_on_share = 0.8;
+  /* Runners are the part of a line police meet: stop-searches at stations
+   * (BTP), arrests, missing-person reports and NRM referrals record their
+   * phones (DOMAIN: ~40% of BTP county lines arrests are under 18; 1,900
+   * children missing because of county lines in 2021/22). A child who goes
+   * missing from care or home is reported with their mobile number (the
+   * Philomena Protocol form), so those are known almost always
+   * (sim_lines.c). */
+  p->runner_known_share = 0.85;
+  /* DOMAIN: the cuckooed occupant is typically a vulnerable adult with a
+   * drug dependency: dealers take over their customers' homes and pay in
+   * drugs. */
+  p->occupant_customer_share = 0.7;
   p->taxi_per_10k = 5;
   p->takeaway_per_10k = 10;
   p->trade_per_10k = 10;
@@ -162,6 +182,8 @@ static void hard(ls_sim_params *p) {
   p->forced_swap_rate = 0.03;
   p->same_imei_share = 0.5;
   p->runner_phone_on_share = 0.4;
+  p->runner_known_share = 0.75;
+  p->occupant_customer_share = 0.5;
   p->holder_calls = 2;
   p->taxi_per_10k = 8;
   p->takeaway_per_10k = 14;
