@@ -62,6 +62,8 @@ typedef struct ls__cuckoo {
   double score;
   uint32_t nights, numbers, runners; /* distinct nights, numbers, runner numbers */
   uint32_t contact;                  /* events between its occupant's numbers and the line */
+  uint32_t runner_contact;           /* of those, with the line's runners' own numbers */
+  uint32_t contact_nights;           /* nights of the stay with contact from the base cell */
   uint32_t tied;                     /* other addresses in the cell with the same score */
   int64_t first, last;               /* first and last overnight event */
   char **explain;

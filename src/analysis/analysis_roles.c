@@ -20,8 +20,8 @@
  * events on HOLDER_MIN_DAYS days with the line's numbers. */
 #define HOLDER_MIN_EVENTS 5u
 #define HOLDER_MIN_DAYS 2u
-/* Located away from the destination: at most this share of its located
- * events in the line's destination places. */
+/* Located away from the destination: at most this share of the (place,
+ * day) pairs it was located on in the line's destination places. */
 #define HOLDER_MAX_DEST_SHARE 0.25
 /* A runner is co-located with the line phone on several days. */
 #define RUNNER_MIN_DAYS 2u
@@ -158,14 +158,22 @@ typedef struct profile {
   uint32_t *off;   /* [n_subjects + 1] into place/count */
   uint32_t *place; /* place ids, ascending within a subject */
   uint32_t *count; /* located events there */
+  uint32_t *days;  /* distinct days located there */
   uint32_t *total; /* [n_subjects] located events */
+  uint32_t *total_days; /* [n_subjects] distinct (place, day) pairs */
 } profile;
+
+/* Values in a profile bucket: place << PROFILE_DAY_BITS | day of the event
+ * (days since the window's first midnight; 65,536 days is 179 years). */
+#define PROFILE_DAY_BITS 16
 
 static void profile_free(profile *p) {
   ls_free(p->off);
   ls_free(p->place);
   ls_free(p->count);
+  ls_free(p->days);
   ls_free(p->total);
+  ls_free(p->total_days);
   memset(p, 0, sizeof *p);
 }
 
@@ -174,8 +182,8 @@ typedef struct profile_ctx {
   const uint32_t *subj;
 } profile_ctx;
 
-/* One part of the events: the place of every located end of a subject,
- * into the subject's bucket. */
+/* One part of the events: the place and day of every located end of a
+ * subject, into the subject's bucket. */
 static void profile_pass(void *ctx, ls__buckets *b, unsigned part, unsigned n_parts, int fill) {
   const profile_ctx *pc = ctx;
   const ls_analysis *a = pc->a;
@@ -187,15 +195,16 @@ static void profile_pass(void *ctx, ls__buckets *b, unsigned part, unsigned n_pa
     if (ev->start[i] < a->opts.from || ev->start[i] >= a->opts.to)
       continue;
     uint32_t s1 = subj[ev->caller[i]], s2 = subj[ev->callee[i]];
+    uint64_t day = (uint64_t)((ev->start[i] - a->day0) / 86400) & ((1u << PROFILE_DAY_BITS) - 1);
     if (s1 != LS__NONE && ev->caller_cell[i] != LS_NO_ID) {
       if (fill)
-        ls__buckets_put(b, part, s1, a->cell_place[ev->caller_cell[i]]);
+        ls__buckets_put(b, part, s1, (uint64_t)a->cell_place[ev->caller_cell[i]] << PROFILE_DAY_BITS | day);
       else
         ls__buckets_count(b, part, s1);
     }
     if (s2 != LS__NONE && ev->callee_cell[i] != LS_NO_ID) {
       if (fill)
-        ls__buckets_put(b, part, s2, a->cell_place[ev->callee_cell[i]]);
+        ls__buckets_put(b, part, s2, (uint64_t)a->cell_place[ev->callee_cell[i]] << PROFILE_DAY_BITS | day);
       else
         ls__buckets_count(b, part, s2);
     }
@@ -203,28 +212,31 @@ static void profile_pass(void *ctx, ls__buckets *b, unsigned part, unsigned n_pa
 }
 
 /* Place histogram of each subject (subj[number] = subject index or NONE):
- * the places of the subjects' located event ends in buckets by subject,
- * each sorted, folded into (place, count) runs. O(E + K) for K located
- * event ends of subjects, split over the cores. */
+ * the places and days of the subjects' located event ends in buckets by
+ * subject, each sorted, folded into (place, events, days) runs. O(E + K)
+ * for K located event ends of subjects, split over the cores. */
 static ls_status profile_build(const ls_analysis *a, const uint32_t *subj, uint32_t n_subj, profile *pr) {
   ls_status rc = LS_OK;
   ls__buckets bk;
   memset(pr, 0, sizeof *pr);
   profile_ctx pc = {a, subj};
-  rc = ls__buckets_build(&bk, n_subj, a->ev->count, profile_pass, &pc, ls__bits_for(a->n_places));
+  rc = ls__buckets_build(&bk, n_subj, a->ev->count, profile_pass, &pc,
+                         ls__bits_for(a->n_places) + PROFILE_DAY_BITS);
   pr->off = ls_calloc((size_t)n_subj + 1, sizeof *pr->off);
   pr->total = ls_calloc((size_t)n_subj + 1, sizeof *pr->total);
-  if (rc || !pr->off || !pr->total) {
+  pr->total_days = ls_calloc((size_t)n_subj + 1, sizeof *pr->total_days);
+  if (rc || !pr->off || !pr->total || !pr->total_days) {
     rc = LS_ERR_NOMEM;
     goto out;
   }
   size_t runs = 0;
   for (uint32_t s = 0; s < n_subj; s++)
     for (size_t i = bk.off[s]; i < bk.off[s + 1]; i++)
-      runs += i == bk.off[s] || bk.vals[i] != bk.vals[i - 1];
+      runs += i == bk.off[s] || bk.vals[i] >> PROFILE_DAY_BITS != bk.vals[i - 1] >> PROFILE_DAY_BITS;
   pr->place = ls_malloc((runs + 1) * sizeof *pr->place);
   pr->count = ls_malloc((runs + 1) * sizeof *pr->count);
-  if (!pr->place || !pr->count) {
+  pr->days = ls_malloc((runs + 1) * sizeof *pr->days);
+  if (!pr->place || !pr->count || !pr->days) {
     rc = LS_ERR_NOMEM;
     goto out;
   }
@@ -233,11 +245,14 @@ static ls_status profile_build(const ls_analysis *a, const uint32_t *subj, uint3
     pr->off[s] = (uint32_t)r;
     for (size_t i = bk.off[s]; i < bk.off[s + 1];) {
       size_t j = i;
-      while (j < bk.off[s + 1] && bk.vals[j] == bk.vals[i])
-        j++;
-      pr->place[r] = (uint32_t)bk.vals[i];
+      uint32_t days = 0;
+      for (; j < bk.off[s + 1] && bk.vals[j] >> PROFILE_DAY_BITS == bk.vals[i] >> PROFILE_DAY_BITS; j++)
+        days += j == i || bk.vals[j] != bk.vals[j - 1];
+      pr->place[r] = (uint32_t)(bk.vals[i] >> PROFILE_DAY_BITS);
       pr->count[r] = (uint32_t)(j - i);
+      pr->days[r] = days;
       pr->total[s] += (uint32_t)(j - i);
+      pr->total_days[s] += days;
       r++;
       i = j;
     }
@@ -254,6 +269,16 @@ static uint32_t profile_in(const profile *pr, uint32_t s, const uint8_t *mark) {
   for (uint32_t k = pr->off[s]; k < pr->off[s + 1]; k++)
     if (mark[pr->place[k]])
       in += pr->count[k];
+  return in;
+}
+
+/* Days subject s was located in the marked places (a day in two places
+ * counts in both). O(places of s). */
+static uint32_t profile_days_in(const profile *pr, uint32_t s, const uint8_t *mark) {
+  uint32_t in = 0;
+  for (uint32_t k = pr->off[s]; k < pr->off[s + 1]; k++)
+    if (mark[pr->place[k]])
+      in += pr->days[k];
   return in;
 }
 
@@ -725,8 +750,11 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
       mark_dests(mark, L, 1);
     uint32_t s = subj[hc[i].number];
     if (hc[i].events >= HOLDER_MIN_EVENTS && hc[i].days >= HOLDER_MIN_DAYS && s != LS__NONE && pr.total[s] > 0) {
-      /* (a number never located cannot be told from a customer) */
-      double dest_share = (double)profile_in(&pr, s, mark) / pr.total[s];
+      /* (a number never located cannot be told from a customer); by days,
+       * not events: a holder's few days visiting the destination, or a
+       * customer's few days away, are busy days and would tip a share of
+       * events */
+      double dest_share = (double)profile_days_in(&pr, s, mark) / pr.total_days[s];
       if (dest_share <= HOLDER_MAX_DEST_SHARE)
         rc = push_u32(&L->holders, &L->n_holders, hc[i].number);
     }
