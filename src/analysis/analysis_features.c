@@ -17,8 +17,8 @@
  * reports about 500 texts in seconds from one handset. A run of at least
  * BURST_MIN texts with gaps under BURST_GAP_S counts as one; ten texts
  * within seconds of each other is far above what a person types by hand. */
-#define BURST_MIN 10u
-#define BURST_GAP_S 60
+#define BURST_MIN LS__BURST_MIN
+#define BURST_GAP_S LS__BURST_GAP_S
 /* Numbers scored by the model: a deal line has 100 to over 2,000 contacts
  * over its life (DOMAIN.md), so a number with fewer than CAND_MIN_CONTACTS
  * distinct contacts and no burst cannot be one; the floor keeps a number

@@ -16,8 +16,14 @@
 #include "../core/ls_mem.h"
 #include "analysis_findings.h"
 
-/* A street deal is a wrap of heroin or crack at roughly GBP 10 (DOMAIN.md). */
-#define WRAP_GBP 10.0
+/* Spend of one customer on a day they buy from the line: GBP 60, six
+ * wraps of heroin or crack at roughly GBP 10 (DOMAIN.md), from DOMAIN.md's
+ * own figures: a line typically takes GBP 3,000 a day, and four lines
+ * together had 200+ customers a day, i.e. about 50 buying customers a line:
+ * 3,000 / 50 = 60. (Users buy several wraps a day, often in more than one
+ * call; counting buying days, not calls, keeps a customer who rings three
+ * times for one deal from counting thrice.) */
+#define SPEND_PER_BUYING_DAY_GBP 60.0
 /* Revenue part full at GBP 3,000 a day: DOMAIN.md, "typically £3,000 a day". */
 #define REVENUE_FULL_GBP 3000.0
 /* Customers part on a log scale, full at 2,000: lines have "100 to over
@@ -78,8 +84,8 @@ ls_status ls_harm_weight_parse(const char *spec, double w[LS_HARM_N], ls_error *
                  (int)n, spec);
 }
 
-/* Customer contact-days per day of the line's life, as wraps. Each day a
- * customer starts contact with the line counts as one deal of one wrap.
+/* Customer buying days per day of the line's life, in GBP: each day a
+ * customer starts contact with the line counts as one day's spend.
  * O(sum of the line numbers' degrees x log customers). */
 static double revenue_per_day(const ls_analysis *a, const ls__line *L) {
   uint64_t initiated = 0;
@@ -93,7 +99,7 @@ static double revenue_per_day(const ls_analysis *a, const ls__line *L) {
     }
   }
   double days = (double)(L->last - L->first) / 86400.0 + 1.0;
-  return WRAP_GBP * (double)initiated / days;
+  return SPEND_PER_BUYING_DAY_GBP * (double)initiated / days;
 }
 
 static double clamp1(double x) { return x < 0 ? 0 : x > 1 ? 1 : x; }

@@ -41,6 +41,11 @@ typedef struct ls__feat {
 } ls__feat;
 
 #define LS__SHORT_CALL_S 60 /* a deal call arranges a meeting: under a minute */
+/* A bulk advert ("flare") is a burst: at least LS__BURST_MIN texts from one
+ * number with gaps of at most LS__BURST_GAP_S (analysis_features.c says
+ * why); the roles use the same definition for who receives adverts. */
+#define LS__BURST_MIN 10u
+#define LS__BURST_GAP_S 60
 
 /* Model inputs, in the order of analysis_weights.def. */
 enum {

@@ -33,9 +33,15 @@
  * same hour. Measured on seed-1 worlds: runners 0.62-1.0, other co-located
  * numbers (locals who share a cell by chance) at most 0.29. */
 #define RUNNER_MIN_COLOC_SHARE 0.4
-/* ... and is tied to the origin: this share of its located events in the
- * holders' place, or this many events with a holder (runners report to the
- * holder; DOMAIN.md: the holder's numbers are among the phone's contacts). */
+/* ... and is tied to the line's holder: this many events with a holder
+ * (runners report to the holder; DOMAIN.md: the holder's numbers are among
+ * the phone's contacts). A line with no holder found falls back to the
+ * origin: this share of its located events in the holders' place. Seen in
+ * the origin alone is not enough when a holder is known: on the training
+ * worlds (seeds 101-110) every runner named that way and not in contact
+ * with the holder (38) was someone of the origin on a trip to the
+ * destination, in a busy cell at the same hour as the phone twice; the
+ * holder rule lost no true runner. */
 #define RUNNER_MIN_ORIGIN 0.05
 #define RUNNER_MIN_HOLDER_EVENTS 2u
 /* A line's destination: the places that together hold this share of its
@@ -625,6 +631,55 @@ static ls_status customers(ls_analysis *a, const uint32_t *dline) {
   return LS_OK;
 }
 
+/* Numbers that received a line phone's bulk texts (adverts, new-number
+ * announcements): the phone's texts in time order, runs of at least
+ * LS__BURST_MIN with gaps of at most LS__BURST_GAP_S, each recipient
+ * marked. Adverts and announcements go to the customer list (DOMAIN.md),
+ * so a number on it is a customer, not the holder who runs the line. O(E +
+ * S log S) for S texts sent by line phones. */
+typedef struct sent {
+  uint32_t from, to;
+  int64_t t;
+} sent;
+
+static int by_sender_time(const void *x, const void *y) {
+  const sent *a = x, *b = y;
+  if (a->from != b->from)
+    return (a->from > b->from) - (a->from < b->from);
+  if (a->t != b->t)
+    return (a->t > b->t) - (a->t < b->t);
+  return (a->to > b->to) - (a->to < b->to);
+}
+
+static ls_status advert_recipients(const ls_analysis *a, const uint32_t *dline, uint8_t *recv) {
+  const ls_events *ev = a->ev;
+  size_t n = 0;
+  for (size_t i = 0; i < ev->count; i++)
+    n += ev->type[i] == LS_EV_SMS && dline[ev->caller[i]] != LS__NONE && ev->start[i] >= a->opts.from &&
+         ev->start[i] < a->opts.to;
+  sent *s = ls_malloc((n + 1) * sizeof *s);
+  if (!s)
+    return LS_ERR_NOMEM;
+  size_t k = 0;
+  for (size_t i = 0; i < ev->count; i++)
+    if (ev->type[i] == LS_EV_SMS && dline[ev->caller[i]] != LS__NONE && ev->start[i] >= a->opts.from &&
+        ev->start[i] < a->opts.to)
+      s[k++] = (sent){ev->caller[i], ev->callee[i], ev->start[i]};
+  if (n > 1)
+    qsort(s, n, sizeof *s, by_sender_time);
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && s[j].from == s[i].from && s[j].t - s[j - 1].t <= LS__BURST_GAP_S)
+      j++;
+    if (j - i >= LS__BURST_MIN)
+      for (size_t q = i; q < j; q++)
+        recv[s[q].to] = 1;
+    i = j;
+  }
+  ls_free(s);
+  return LS_OK;
+}
+
 /* Removes holders and runners from a line's customers. O(C log R). */
 static void customers_prune(ls__line *L) {
   size_t u = 0;
@@ -639,8 +694,9 @@ static void customers_prune(ls__line *L) {
 /* Whether a number co-located with a line's phone is one of its runners:
  * with the phone on several days, for most of its located events in the
  * line's destinations (marked), away from them for some (it travels), and
- * tied to the origin (seen there, or in contact with a holder). O(places
- * of the number + its contacts * log holders). */
+ * tied to the line's holder (in contact with one; seen in the origin when
+ * the line has no holder found). O(places of the number + its contacts *
+ * log holders). */
 static int is_runner(const ls_analysis *a, const profile *pr, const uint32_t *subj, const uint8_t *mark,
                      const coloc *c) {
   const ls__line *L = &a->lines[c->line];
@@ -652,12 +708,13 @@ static int is_runner(const ls_analysis *a, const profile *pr, const uint32_t *su
   double away = 1.0 - (double)in_dest / pr->total[s];
   if (away < RUNNER_MIN_AWAY || c->events < RUNNER_MIN_COLOC_SHARE * in_dest)
     return 0;
+  if (L->n_holders)
+    return events_with(a, x, L->holders, L->n_holders) >= RUNNER_MIN_HOLDER_EVENTS;
   uint32_t in_origin = 0;
   for (uint32_t k = pr->off[s]; L->origin != LS__NONE && k < pr->off[s + 1]; k++)
     if (pr->place[k] == L->origin)
       in_origin = pr->count[k];
-  return (double)in_origin >= RUNNER_MIN_ORIGIN * pr->total[s] ||
-         events_with(a, x, L->holders, L->n_holders) >= RUNNER_MIN_HOLDER_EVENTS;
+  return (double)in_origin >= RUNNER_MIN_ORIGIN * pr->total[s];
 }
 
 /* Holders, runners, customers, origin and destinations of every line.
@@ -666,7 +723,7 @@ static int is_runner(const ls_analysis *a, const profile *pr, const uint32_t *su
 ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
   ls_status rc = LS_OK;
   uint32_t *dline = NULL, *subj = NULL;
-  uint8_t *mark = NULL;
+  uint8_t *mark = NULL, *recv = NULL;
   coloc *co = NULL;
   size_t n_co = 0, n_hc = 0;
   holder_cand *hc = NULL;
@@ -743,13 +800,20 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
   if (rc)
     goto out;
 
-  /* holders: in regular contact with the line, located away from its area */
+  /* holders: in regular contact with the line, located away from its
+   * area, and not on its advert list */
+  recv = ls_calloc((size_t)a->n_numbers + 1, 1);
+  if (!recv || advert_recipients(a, dline, recv)) {
+    rc = LS_ERR_NOMEM;
+    goto out;
+  }
   for (size_t i = 0; i < n_hc && rc == LS_OK; i++) {
     ls__line *L = &a->lines[hc[i].line];
     if (i == 0 || hc[i].line != hc[i - 1].line)
       mark_dests(mark, L, 1);
     uint32_t s = subj[hc[i].number];
-    if (hc[i].events >= HOLDER_MIN_EVENTS && hc[i].days >= HOLDER_MIN_DAYS && s != LS__NONE && pr.total[s] > 0) {
+    if (hc[i].events >= HOLDER_MIN_EVENTS && hc[i].days >= HOLDER_MIN_DAYS && s != LS__NONE && pr.total[s] > 0 &&
+        !recv[hc[i].number]) {
       /* (a number never located cannot be told from a customer); by days,
        * not events: a holder's few days visiting the destination, or a
        * customer's few days away, are busy days and would tip a share of
@@ -808,6 +872,7 @@ out:
   ls_free(dline);
   ls_free(subj);
   ls_free(mark);
+  ls_free(recv);
   ls_free(co);
   ls_free(hc);
   profile_free(&pr);
