@@ -60,6 +60,10 @@ else
 fi
 top=$(jq -r '.lines[0].id' "$OUT/result.json")
 
+# a reused folder holds the last run's server.out: gone before the start,
+# or the wait below could read the old address (the shell truncates the
+# file in the child, after this script has moved on)
+rm -f "$OUT/server.out" "$OUT/server.err"
 "$BIN" serve --db "$OUT/t.db" --port 0 --bind 127.0.0.1 --web web >"$OUT/server.out" 2>"$OUT/server.err" &
 server_pid=$!
 for _ in $(seq 1 100); do grep -q 'serving http' "$OUT/server.out" 2>/dev/null && break; sleep 0.1; done
