@@ -28,6 +28,7 @@
  * tests/cli/public_reports.sh, and docs/server.md. */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
@@ -258,21 +259,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(req.p);
     return 0;
   }
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    abort();
-  /* a fresh loopback source address per request: 127.1.0.1 and up */
-  uint32_t c = next_client++ % (250u * 250u * 250u);
-  struct sockaddr_in from = {0}, to = {0};
-  from.sin_family = AF_INET;
-  from.sin_addr.s_addr = htonl((127u << 24) | ((1 + c / 62500) << 16) | ((c / 250 % 250) << 8) | (1 + c % 250));
-  to.sin_family = AF_INET;
-  to.sin_port = htons((uint16_t)port);
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  /* where 127/8 is not all loopback, the kernel's own choice will do */
-  (void)bind(fd, (struct sockaddr *)&from, sizeof from);
-  if (connect(fd, (struct sockaddr *)&to, sizeof to) != 0)
-    abort();
+  int fd = -1;
+  /* A connection can fail for a moment under a burst of thousands a
+   * second (seen once in 16,000: the listen queue); try again a while
+   * before calling it a finding. */
+  for (int attempt = 0; fd < 0; attempt++) {
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+      abort();
+    /* a fresh loopback source address per request: 127.1.0.1 and up */
+    uint32_t c = next_client++ % (250u * 250u * 250u);
+    struct sockaddr_in from = {0}, to = {0};
+    from.sin_family = AF_INET;
+    from.sin_addr.s_addr = htonl((127u << 24) | ((1 + c / 62500) << 16) | ((c / 250 % 250) << 8) | (1 + c % 250));
+    to.sin_family = AF_INET;
+    to.sin_port = htons((uint16_t)port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    /* where 127/8 is not all loopback, the kernel's own choice will do */
+    (void)bind(fd, (struct sockaddr *)&from, sizeof from);
+    if (connect(fd, (struct sockaddr *)&to, sizeof to) == 0)
+      break;
+    int e = errno;
+    close(fd);
+    fd = -1;
+    if (attempt == 50) {
+      fprintf(stderr, "fuzz_server: cannot connect: %s\n", strerror(e));
+      abort();
+    }
+    usleep(100000);
+  }
   size_t sent = 0;
   while (sent < req.len) {
     ssize_t w = send(fd, req.p + sent, req.len - sent, MSG_NOSIGNAL);
