@@ -244,6 +244,77 @@ static void finds_child_and_cuckoo_not_bystanders(void **state) {
   ls_events_free(&ev);
 }
 
+/* A heavy buyer next door: vulnerable, drug dependent, mentally ill, the
+ * address known to services, on the phone to the line from the base cell
+ * late every night; the occupant of the cuckooed home has fewer flags, but
+ * the runner texts her own phone from the base each evening ("open the
+ * door"). The home is hers; the buyer is neither named nor flagged. */
+static void runner_contact_names_the_home(void **state) {
+  (void)state;
+  static const char *const OCC_NUM = "+447700400001", *HEAVY_NUM = "+447700400002";
+  ls_events ev;
+  ls_events_init(&ev);
+  make_world(&ev);
+  for (int d = 0; d < 20; d++) {
+    int64_t day = T0 + (int64_t)d * DAY;
+    add(&ev, day + 22 * 3600 + 1800, LS_EV_CALL, HEAVY_NUM, DEAL, 30, "BSK-9", "BSK-9");
+    add(&ev, day + 22 * 3600 + 1900, LS_EV_SMS, DEAL, HEAVY_NUM, 0, "BSK-9", "BSK-9");
+    if ((d + 1) % 7 < 5)
+      add(&ev, day + 21 * 3600, LS_EV_SMS, RUNNER, OCC_NUM, 0, "BSK-9", "BSK-9");
+  }
+  ls_refdata ref = make_ref();
+  ref.persons = realloc(ref.persons, (ref.n_persons + 1) * sizeof *ref.persons);
+  memset(&ref.persons[ref.n_persons], 0, sizeof *ref.persons);
+  ref.persons[ref.n_persons].person_id = (char *)"P-HEAVY";
+  ref.persons[ref.n_persons].dob_days = 1000;
+  ref.persons[ref.n_persons].sex = 'F';
+  ref.persons[ref.n_persons].flags = LS_FLAG_VULNERABLE_ADULT | LS_FLAG_DRUG_DEPENDENCY | LS_FLAG_MENTAL_HEALTH;
+  ref.n_persons++;
+  ref.attributions = realloc(ref.attributions, (ref.n_attributions + 2) * sizeof *ref.attributions);
+  static const char *const att[][2] = {{"+447700400001", "P-OCCUPANT"}, {"+447700400002", "P-HEAVY"}};
+  for (size_t i = 0; i < 2; i++) {
+    ls_attribution *at = &ref.attributions[ref.n_attributions++];
+    memset(at, 0, sizeof *at);
+    snprintf(at->number, sizeof at->number, "%s", att[i][0]);
+    at->person_id = (char *)att[i][1];
+    at->from = INT64_MIN;
+    at->to = INT64_MAX;
+    at->source = (char *)"subscriber";
+  }
+  ref.addresses = realloc(ref.addresses, (ref.n_addresses + 1) * sizeof *ref.addresses);
+  ls_address *ad = &ref.addresses[ref.n_addresses++];
+  memset(ad, 0, sizeof *ad);
+  ad->address_id = (char *)"A-HEAVY";
+  ad->cell_id = (char *)"BSK-9";
+  ad->occupant = (char *)"P-HEAVY";
+  ad->flags = LS_FLAG_VULNERABLE_ADULT;
+  ad->lat = 51.26;
+  ad->lon = -1.1;
+  ls_analysis *a = run(&ev, &ref, NULL);
+  json_t *root = result(a);
+  assert_true(mentions(root, "cuckoo_addresses", "address", "A-CUCKOO"));
+  assert_false(mentions(root, "cuckoo_addresses", "address", "A-HEAVY"));
+  assert_int_equal(json_array_size(json_object_get(root, "cuckoo_addresses")), 1);
+  assert_false(mentions(root, "safeguarding", "subject", "P-HEAVY"));
+  assert_true(mentions(root, "safeguarding", "subject", "P-OCCUPANT"));
+  ls_error err;
+  char *text = NULL;
+  assert_int_equal(ls_analysis_explain(a, "A-CUCKOO", &text, &err), LS_OK);
+  assert_non_null(strstr(text, "with its runners' own numbers"));
+  assert_non_null(strstr(text, "while they were in this cell"));
+  ls_analysis_text_free(text);
+  /* revenue: 20 buyers a day (plus the heavy buyer) at GBP 60 a buying day,
+   * over the line's ~20 days */
+  const json_t *comp = json_object_get(json_object_get(json_array_get(json_object_get(root, "lines"), 0), "harm"),
+                                       "components");
+  double rev = json_real_value(json_object_get(comp, "revenue_gbp_per_day"));
+  assert_true(rev > 60.0 * 21 * 19 / 21 && rev < 60.0 * 21 * 20 / 19);
+  json_decref(root);
+  ls_analysis_free(a);
+  free_ref(&ref);
+  ls_events_free(&ev);
+}
+
 static void explain_and_referrals(void **state) {
   (void)state;
   ls_events ev;
@@ -327,6 +398,7 @@ static void harm_weights(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(finds_child_and_cuckoo_not_bystanders),
+      cmocka_unit_test(runner_contact_names_the_home),
       cmocka_unit_test(explain_and_referrals),
       cmocka_unit_test(harm_weights),
   };

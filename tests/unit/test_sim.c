@@ -390,6 +390,164 @@ static void naive_inbound_baseline_fails(void **state) {
   }
 }
 
+/* Reads a CSV written by the simulator (no quoting: ids, numbers and flag
+ * lists only) into rows of fields; returns the row count. */
+typedef struct csv_rows {
+  char **field; /* row-major, `cols` a row */
+  size_t n, cols;
+  char *text;
+} csv_rows;
+
+static void read_csv(const char *path, size_t cols, csv_rows *out) {
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  assert_int_equal(fseek(f, 0, SEEK_END), 0);
+  long size = ftell(f);
+  assert_true(size > 0);
+  rewind(f);
+  out->text = malloc((size_t)size + 1);
+  assert_non_null(out->text);
+  assert_int_equal(fread(out->text, 1, (size_t)size, f), (size_t)size);
+  fclose(f);
+  out->text[size] = '\0';
+  size_t lines = 0;
+  for (long i = 0; i < size; i++)
+    lines += out->text[i] == '\n';
+  out->field = calloc(lines * cols + 1, sizeof *out->field);
+  assert_non_null(out->field);
+  out->cols = cols;
+  out->n = 0;
+  char *line = strchr(out->text, '\n') + 1; /* skip the header */
+  while (*line) {
+    char *end = strchr(line, '\n');
+    assert_non_null(end);
+    *end = '\0';
+    char *fld = line;
+    for (size_t c = 0; c < cols; c++) {
+      char *comma = c + 1 < cols ? strchr(fld, ',') : NULL;
+      assert_true(c + 1 == cols || comma != NULL);
+      if (comma)
+        *comma = '\0';
+      out->field[out->n * cols + c] = fld;
+      fld = comma ? comma + 1 : fld;
+    }
+    out->n++;
+    line = end + 1;
+  }
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void free_csv(csv_rows *r) {
+  free(r->field);
+  free(r->text);
+}
+
+static const char *find_field(const csv_rows *r, size_t key_col, const char *key, size_t want_col) {
+  for (size_t i = 0; i < r->n; i++)
+    if (!strcmp(r->field[i * r->cols + key_col], key))
+      return r->field[i * r->cols + want_col];
+  return NULL;
+}
+
+/* What police records and the events hold about runners and cuckooed
+ * homes: most runners' numbers known (intelligence), people with a flag on
+ * record known more often than others, and each cuckooed home's occupant,
+ * when known, in contact with the line's runners or phones. */
+static void runners_known_and_homes_tied(void **state) {
+  (void)state;
+  world_run r;
+  run_world(&r, "standard", 12000, 14, 77);
+  char dir[] = "/tmp/ls-sim-att-XXXXXX", path[96];
+  assert_non_null(mkdtemp(dir));
+  ls_error err;
+  csv_rows att, per, adr;
+  snprintf(path, sizeof path, "%s/attributions.csv", dir);
+  assert_int_equal(ls_sim_write_attributions(r.w, path, &err), LS_OK);
+  read_csv(path, 5, &att);
+  assert_int_equal(unlink(path), 0);
+  snprintf(path, sizeof path, "%s/persons.csv", dir);
+  assert_int_equal(ls_sim_write_persons(r.w, path, &err), LS_OK);
+  read_csv(path, 4, &per);
+  assert_int_equal(unlink(path), 0);
+  snprintf(path, sizeof path, "%s/addresses.csv", dir);
+  assert_int_equal(ls_sim_write_addresses(r.w, path, &err), LS_OK);
+  read_csv(path, 6, &adr);
+  assert_int_equal(unlink(path), 0);
+  assert_int_equal(rmdir(dir), 0);
+  /* runners: known at least at runner_known_share, mostly from intelligence */
+  size_t runners = 0, known = 0, intel = 0, li;
+  json_t *line, *v;
+  json_array_foreach(json_object_get(r.truth, "lines"), li, line) {
+    size_t i;
+    json_array_foreach(json_object_get(line, "runners"), i, v) {
+      const char *src = find_field(&att, 0, json_string_value(v), 4);
+      runners++;
+      known += src != NULL;
+      intel += src && !strcmp(src, "intelligence");
+    }
+  }
+  assert_true(runners >= 8);
+  assert_true((double)known >= r.p.runner_known_share * (double)runners);
+  assert_true((double)intel >= 0.7 * (double)runners);
+  /* flagged people's numbers are known more often than others' */
+  size_t flagged = 0, flagged_known = 0, plain = 0, plain_known = 0;
+  const char **owners = malloc((att.n + 1) * sizeof *owners);
+  assert_non_null(owners);
+  for (size_t j = 0; j < att.n; j++)
+    owners[j] = att.field[j * 5 + 1];
+  qsort(owners, att.n, sizeof *owners, cmp_str);
+  for (size_t i = 0; i < per.n; i++) {
+    const char *key = per.field[i * 4];
+    int k = bsearch(&key, owners, att.n, sizeof *owners, cmp_str) != NULL;
+    if (per.field[i * 4 + 3][0]) {
+      flagged++;
+      flagged_known += (size_t)k;
+    } else {
+      plain++;
+      plain_known += (size_t)k;
+    }
+  }
+  assert_true(flagged > 100 && plain > 1000);
+  assert_true((double)flagged_known / (double)flagged > (double)plain_known / (double)plain + 0.1);
+  /* a cuckooed home's occupant, when their number is known, is in contact
+   * with the line's runners or phones */
+  size_t homes = 0, tied = 0;
+  json_array_foreach(json_object_get(r.truth, "lines"), li, line) {
+    size_t i, k;
+    json_t *a;
+    json_array_foreach(json_object_get(line, "cuckoo_addresses"), i, a) {
+      const char *occ = find_field(&adr, 0, json_string_value(a), 4);
+      assert_non_null(occ);
+      for (size_t j = 0; j < att.n; j++) {
+        if (strcmp(att.field[j * 5 + 1], occ))
+          continue;
+        uint32_t on = id_of(&r, att.field[j * 5]);
+        int hit = 0;
+        static const char *const keys[] = {"numbers", "runners"};
+        for (int kk = 0; kk < 2 && !hit; kk++)
+          json_array_foreach(json_object_get(line, keys[kk]), k, v) {
+            uint32_t ln = id_of(&r, json_string_value(v));
+            for (size_t e = 0; e < r.cap.n && !hit; e++)
+              hit = (r.cap.ev[e].caller == on && r.cap.ev[e].callee == ln) ||
+                    (r.cap.ev[e].caller == ln && r.cap.ev[e].callee == on);
+          }
+        homes++;
+        tied += (size_t)hit;
+      }
+    }
+  }
+  assert_true(homes >= 3);
+  assert_true(tied * 10 >= homes * 9);
+  free(owners);
+  free_csv(&att);
+  free_csv(&per);
+  free_csv(&adr);
+  free_world(&r);
+}
+
 static void same_seed_same_bytes(void **state) {
   (void)state;
   char dir[2][64];
@@ -623,6 +781,7 @@ int main(void) {
       cmocka_unit_test(lines_respect_configured_ranges),
       cmocka_unit_test(swaps_carry_customers_over),
       cmocka_unit_test(naive_inbound_baseline_fails),
+      cmocka_unit_test(runners_known_and_homes_tied),
       cmocka_unit_test(same_seed_same_bytes),
       cmocka_unit_test(file_rows_match_the_sink),
       cmocka_unit_test(params_files_and_errors),
