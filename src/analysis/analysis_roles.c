@@ -632,52 +632,64 @@ static ls_status customers(ls_analysis *a, const uint32_t *dline) {
 }
 
 /* Numbers that received a line phone's bulk texts (adverts, new-number
- * announcements): the phone's texts in time order, runs of at least
+ * announcements): each phone's texts in time order, runs of at least
  * LS__BURST_MIN with gaps of at most LS__BURST_GAP_S, each recipient
  * marked. Adverts and announcements go to the customer list (DOMAIN.md),
- * so a number on it is a customer, not the holder who runs the line. O(E +
- * S log S) for S texts sent by line phones. */
-typedef struct sent {
-  uint32_t from, to;
-  int64_t t;
-} sent;
+ * so a number on it is a customer, not the holder who runs the line. The
+ * texts go into buckets by phone as (time << 26 | recipient), sorted in
+ * each bucket (numbers fit 26 bits: checked in ls__roles_assign). O(E + S)
+ * for S texts sent by line phones, split over the cores. */
+typedef struct advert_ctx {
+  const ls_analysis *a;
+  const uint32_t *dix; /* number -> index among the deal numbers, or NONE */
+} advert_ctx;
 
-static int by_sender_time(const void *x, const void *y) {
-  const sent *a = x, *b = y;
-  if (a->from != b->from)
-    return (a->from > b->from) - (a->from < b->from);
-  if (a->t != b->t)
-    return (a->t > b->t) - (a->t < b->t);
-  return (a->to > b->to) - (a->to < b->to);
+static void advert_pass(void *ctx, ls__buckets *b, unsigned part, unsigned n_parts, int fill) {
+  const advert_ctx *ac = ctx;
+  const ls_analysis *a = ac->a;
+  const ls_events *ev = a->ev;
+  size_t lo, hi;
+  ls__range(ev->count, part, n_parts, &lo, &hi);
+  for (size_t i = lo; i < hi; i++) {
+    uint32_t d = ac->dix[ev->caller[i]];
+    if (d == LS__NONE || ev->type[i] != LS_EV_SMS || ev->start[i] < a->opts.from || ev->start[i] >= a->opts.to)
+      continue;
+    if (fill)
+      ls__buckets_put(b, part, d, (uint64_t)(ev->start[i] - a->tmin) << 26 | ev->callee[i]);
+    else
+      ls__buckets_count(b, part, d);
+  }
 }
 
-static ls_status advert_recipients(const ls_analysis *a, const uint32_t *dline, uint8_t *recv) {
-  const ls_events *ev = a->ev;
-  size_t n = 0;
-  for (size_t i = 0; i < ev->count; i++)
-    n += ev->type[i] == LS_EV_SMS && dline[ev->caller[i]] != LS__NONE && ev->start[i] >= a->opts.from &&
-         ev->start[i] < a->opts.to;
-  sent *s = ls_malloc((n + 1) * sizeof *s);
-  if (!s)
+static ls_status advert_recipients(const ls_analysis *a, uint8_t *recv) {
+  ls__buckets bk;
+  memset(&bk, 0, sizeof bk);
+  uint32_t *dix = ls_malloc(((size_t)a->n_numbers + 1) * sizeof *dix);
+  if (!dix)
     return LS_ERR_NOMEM;
-  size_t k = 0;
-  for (size_t i = 0; i < ev->count; i++)
-    if (ev->type[i] == LS_EV_SMS && dline[ev->caller[i]] != LS__NONE && ev->start[i] >= a->opts.from &&
-        ev->start[i] < a->opts.to)
-      s[k++] = (sent){ev->caller[i], ev->callee[i], ev->start[i]};
-  if (n > 1)
-    qsort(s, n, sizeof *s, by_sender_time);
-  for (size_t i = 0; i < n;) {
-    size_t j = i + 1;
-    while (j < n && s[j].from == s[i].from && s[j].t - s[j - 1].t <= LS__BURST_GAP_S)
-      j++;
-    if (j - i >= LS__BURST_MIN)
-      for (size_t q = i; q < j; q++)
-        recv[s[q].to] = 1;
-    i = j;
+  for (uint32_t i = 0; i < a->n_numbers; i++)
+    dix[i] = LS__NONE;
+  for (size_t d = 0; d < a->n_deal; d++)
+    dix[a->deal[d]] = (uint32_t)d;
+  advert_ctx ac = {a, dix};
+  ls_status rc = ls__buckets_build(&bk, (uint32_t)a->n_deal, a->ev->count, advert_pass, &ac,
+                                   ls__bits_for((uint64_t)(a->tmax - a->tmin)) + 26);
+  for (size_t d = 0; rc == LS_OK && d < a->n_deal; d++) {
+    const uint64_t *v = bk.vals + bk.off[d];
+    size_t n = bk.off[d + 1] - bk.off[d];
+    for (size_t i = 0; i < n;) {
+      size_t j = i + 1;
+      while (j < n && (int64_t)((v[j] >> 26) - (v[j - 1] >> 26)) <= LS__BURST_GAP_S)
+        j++;
+      if (j - i >= LS__BURST_MIN)
+        for (size_t q = i; q < j; q++)
+          recv[v[q] & ((1u << 26) - 1)] = 1;
+      i = j;
+    }
   }
-  ls_free(s);
-  return LS_OK;
+  ls__buckets_free(&bk);
+  ls_free(dix);
+  return rc;
 }
 
 /* Removes holders and runners from a line's customers. O(C log R). */
@@ -803,7 +815,7 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
   /* holders: in regular contact with the line, located away from its
    * area, and not on its advert list */
   recv = ls_calloc((size_t)a->n_numbers + 1, 1);
-  if (!recv || advert_recipients(a, dline, recv)) {
+  if (!recv || advert_recipients(a, recv)) {
     rc = LS_ERR_NOMEM;
     goto out;
   }
