@@ -22,6 +22,7 @@
  * to name a home. Ties are all listed (a visit should not skip one of
  * them) and say so in their evidence. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -421,35 +422,48 @@ static int by_line_score(const void *x, const void *y) {
   return (a->address > b->address) - (a->address < b->address);
 }
 
+/* Appends one line of evidence with its source. */
+static ls_status say(ls__cuckoo *c, int src, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static ls_status say(ls__cuckoo *c, int src, const char *fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (c->n_explain >= LS__CUCKOO_EXPLAIN_MAX)
+    return LS_ERR_INTERNAL;
+  ls_status rc = ls__strlist_push(&c->explain, &c->n_explain, "%s", buf);
+  if (rc == LS_OK)
+    c->explain_src[c->n_explain - 1] = (uint8_t)src;
+  return rc;
+}
+
 static ls_status explain_cuckoo(const ls_analysis *a, ls__cuckoo *c, const base *b) {
   const ls__address *ad = &a->fx->addresses[c->address];
   char f0[LS_ISO_MAX], f1[LS_ISO_MAX], flags[160];
   ls_time_format_utc(b->first, f0);
   ls_time_format_utc(b->last, f1);
-  ls_status rc = ls__strlist_push(&c->explain, &c->n_explain,
-                                  "the line's runners or phones were in cell %s overnight on %u nights (%s .. %s)",
-                                  ls__cell_label(a, c->cell), b->nights, f0, f1);
+  ls_status rc = say(c, LS__SRC_EVENTS, "the line's runners or phones were in cell %s overnight on %u nights (%s .. %s)",
+                     ls__cell_label(a, c->cell), b->nights, f0, f1);
   if (rc == LS_OK && b->runners >= 2)
-    rc = ls__strlist_push(&c->explain, &c->n_explain, "%u runner numbers stayed there (several members share a base)",
-                          b->runners);
+    rc = say(c, LS__SRC_EVENTS, "%u runner numbers stayed there (several members share a base)", b->runners);
   ls__flags_str(ad->occ_flags, flags, sizeof flags);
   if (rc == LS_OK && ad->occupant)
-    rc = ls__strlist_push(&c->explain, &c->n_explain, "occupant %s, person flags: %s", ad->occupant, flags);
+    rc = say(c, LS__SRC_PERSONS, "occupant %s, person flags: %s", ad->occupant, flags);
   ls__flags_str(ad->flags, flags, sizeof flags);
   if (rc == LS_OK && ad->flags)
-    rc = ls__strlist_push(&c->explain, &c->n_explain, "address flags: %s", flags);
+    rc = say(c, LS__SRC_ADDRESSES, "address flags: %s", flags);
   if (rc == LS_OK && c->contact)
-    rc = ls__strlist_push(&c->explain, &c->n_explain,
-                          "the occupant's numbers had %u events with the line (%u with its runners' own numbers)",
-                          c->contact, c->runner_contact);
+    rc = say(c, LS__SRC_CONTACT, "the occupant's numbers had %u events with the line (%u with its runners' own numbers)",
+             c->contact, c->runner_contact);
   if (rc == LS_OK && c->contact_nights)
-    rc = ls__strlist_push(&c->explain, &c->n_explain,
-                          "on %u of the %u nights the occupant was in contact with the line's phones or runners "
-                          "while they were in this cell (18:00-06:00)",
-                          c->contact_nights, b->nights);
+    rc = say(c, LS__SRC_CONTACT,
+             "on %u of the %u nights the occupant was in contact with the line's phones or runners while they "
+             "were in this cell (18:00-06:00)",
+             c->contact_nights, b->nights);
   if (rc == LS_OK && c->tied)
-    rc = ls__strlist_push(&c->explain, &c->n_explain,
-                          "%u other address(es) in the cell score the same: all are listed for a visit", c->tied);
+    rc = say(c, LS__SRC_ADDRESSES, "%u other address(es) in the cell score the same: all are listed for a visit",
+             c->tied);
   return rc;
 }
 
@@ -572,7 +586,7 @@ ls_status ls__cuckoo_find(ls_analysis *a, ls_error *err) {
       ls__cuckoo *c = &p[fx->n_cuckoos++];
       memset(c, 0, sizeof *c);
       *c = (ls__cuckoo){b->line, i, b->cell, best, b->nights, b->numbers, b->runners, ties[i].events,
-                        ties[i].runner_events, ties[i].nights, tied - 1, b->first, b->last, NULL, 0};
+                        ties[i].runner_events, ties[i].nights, tied - 1, b->first, b->last, NULL, 0, {0}};
       rc = explain_cuckoo(a, c, b);
       a->lines[b->line].n_cuckooed++;
     }

@@ -74,12 +74,17 @@ static void print_cuckoo(const ls_analysis *a, xbuf *b, const ls__cuckoo *c) {
   char line[16];
   ls__line_label(a, c->line, line);
   xb_printf(b, "cuckooed address %s of %s, score %.2f, cell %s\n", ad->id, line, c->score, ls__cell_label(a, c->cell));
-  for (size_t i = 0; i < c->n_explain; i++)
-    xb_printf(b, "  - %s  [source: %s]\n", c->explain[i],
-              strstr(c->explain[i], "overnight") || strstr(c->explain[i], "stayed") || strstr(c->explain[i], "events")
-                  ? ls__source(a, LS_KIND_EVENTS)
-                  : strstr(c->explain[i], "occupant") ? ls__source(a, LS_KIND_PERSONS)
-                                                      : ls__source(a, LS_KIND_ADDRESSES));
+  for (size_t i = 0; i < c->n_explain; i++) {
+    int src = c->explain_src[i];
+    if (src == LS__SRC_CONTACT) /* the occupant's numbers come from the attributions */
+      xb_printf(b, "  - %s  [source: %s; %s]\n", c->explain[i], ls__source(a, LS_KIND_EVENTS),
+                ls__source(a, LS_KIND_ATTRIBUTIONS));
+    else
+      xb_printf(b, "  - %s  [source: %s]\n", c->explain[i],
+                ls__source(a, src == LS__SRC_EVENTS    ? LS_KIND_EVENTS
+                              : src == LS__SRC_PERSONS ? LS_KIND_PERSONS
+                                                       : LS_KIND_ADDRESSES));
+  }
 }
 
 /* Trips and nights of one followed number. O(its trips + all nights). */

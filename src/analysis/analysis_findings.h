@@ -54,6 +54,10 @@ typedef struct ls__night {
   int64_t first, last;
 } ls__night;
 
+/* Where a line of a cuckoo's evidence comes from (explain prints it). */
+enum { LS__SRC_EVENTS = 0, LS__SRC_PERSONS, LS__SRC_ADDRESSES, LS__SRC_CONTACT /* events + attributions */ };
+#define LS__CUCKOO_EXPLAIN_MAX 8
+
 /* A cuckooed address found for a line. */
 typedef struct ls__cuckoo {
   uint32_t line;    /* line key */
@@ -68,6 +72,7 @@ typedef struct ls__cuckoo {
   int64_t first, last;               /* first and last overnight event */
   char **explain;
   size_t n_explain;
+  uint8_t explain_src[LS__CUCKOO_EXPLAIN_MAX]; /* LS__SRC_* of each explain line */
 } ls__cuckoo;
 
 /* An address record kept for the output (copied from the reference data). */

@@ -22,7 +22,7 @@ for task in cuckoo_addresses juvenile_runners; do
   grep -q "^$task " "$tmp/eval.txt" || fail "evaluate has no $task"
 done
 # the bars of this small world (measured 1.0 / 1.0; the seeds 1-5 table is in docs/analysis.md)
-awk '$1 == "cuckoo_addresses" {exit !($4 >= 0.75)}' "$tmp/eval.txt" || fail "cuckoo_addresses F1 below 0.75"
+awk '$1 == "cuckoo_addresses" {exit !($4 >= 0.9)}' "$tmp/eval.txt" || fail "cuckoo_addresses F1 below 0.9"
 awk '$1 == "juvenile_runners" {exit !($2 >= 0.9)}' "$tmp/eval.txt" || fail "juvenile_runners precision below 0.9"
 
 # every person on the safeguarding list is tied to a line: attributed to one
@@ -57,6 +57,10 @@ addr=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["cuc
 if [ -n "$addr" ]; then
   "$LINESIGHT" explain "$addr" "${files[@]}" >"$tmp/x.txt" || fail "explain address"
   grep -q "overnight" "$tmp/x.txt" || fail "explain address: no nights"
+  # contact with the runners' own numbers names the home; its facts come
+  # from the events and the attributions (the occupant's numbers)
+  grep "runners' own numbers" "$tmp/x.txt" | grep "attributions.csv" >/dev/null \
+    || fail "explain address: no sourced contact with the runners"
 fi
 set +e
 "$LINESIGHT" explain P99999999 "${files[@]}" >/dev/null 2>"$tmp/err.txt"; rc=$?
