@@ -125,18 +125,21 @@ static void *writer(void *arg) {
  * its own connection, so that the writer does not (ls_audit_writer_setup).
  * The pass copies what is in the WAL while batches go on. SQLite starts
  * the WAL file over only after a checkpoint that caught up with the last
- * commit; a pass usually does, in a gap between two batches (at the
- * benchmark's 25,000 entries/s the WAL stayed under 4,000 pages). A writer
- * that never pauses could prevent it, and the WAL would grow without end,
- * so past WAL_RESTART_PAGES a second pass runs between two batches
- * (commit_mu) and copies the few pages written meanwhile. That pass held
- * the batches for 2-23 ms (two syncs); run every round, as it was first,
- * it put such a stall in every 250 ms and showed in the p99
+ * commit; a pass does when it falls in a gap between two batches, which at
+ * a modest rate is most of the time. A writer that never pauses (the load
+ * benchmark: a batch every 1-3 ms) keeps it from that, and the WAL would
+ * grow without end, so past WAL_RESTART_PAGES a second pass runs between
+ * two batches (commit_mu) and copies the few pages written meanwhile.
+ * That pass holds the batches for 2-40 ms (two syncs); run every round, as
+ * it was first, it put such a stall in every 250 ms and showed in the p99
  * (docs/performance.md). 100 ms rounds keep each pass short (commit p99
  * 4-5 ms against 6-10 ms with 250 ms rounds, back to back). */
 #define CHECKPOINT_MS 100
-/* 64 MiB of 4 KiB pages: a few seconds of writes at full load */
-#define WAL_RESTART_PAGES 16384
+/* 256 MiB of 4 KiB pages: at the benchmark's 25,000 entries/s (~5,000
+ * pages/s: small batches rewrite their last pages) the second pass runs
+ * every ~12 s instead of every ~3 s at 64 MiB, whose stalls were still
+ * visible in the p99; the file is written over, not grown, after that */
+#define WAL_RESTART_PAGES 65536
 
 static void *checkpointer(void *arg) {
   ls__audit_queue *q = arg;
@@ -244,21 +247,25 @@ ls_status ls__audit_wait(ls__request *rq) {
 }
 
 int ls__audit_suspend(ls__request *rq) {
-  ls__audit_queue *q = &rq->srv->audit;
   if (!rq->naudit)
     return 0;
+  ls__audit_queue *q = &rq->srv->audit;
   ls__audit_job *last = rq->audit[rq->naudit - 1];
-  int suspended = 0;
-  /* under the queue's lock, so that the writer sees `resume` only once
-   * the connection is suspended, and a job already done is not waited for */
+  /* suspended before the queue's lock is taken: libmicrohttpd takes its
+   * own lock and may make a system call, and the writer needs q->mu after
+   * every batch (an I/O thread descheduled while holding it would hold up
+   * every request). The writer sees `resume` only once the connection is
+   * suspended; when the batch finished meanwhile, the connection is
+   * resumed here and answered on the I/O thread's next round. */
+  MHD_suspend_connection(rq->conn);
   pthread_mutex_lock(&q->mu);
-  if (!last->done) {
-    MHD_suspend_connection(rq->conn);
+  int done = last->done;
+  if (!done)
     last->resume = rq->conn;
-    suspended = 1;
-  }
   pthread_mutex_unlock(&q->mu);
-  return suspended;
+  if (done)
+    MHD_resume_connection(rq->conn);
+  return 1;
 }
 
 ls_status ls__audit_enqueue(ls__request *rq, const char *actor, const char *force,

@@ -251,11 +251,11 @@ ls_status ls__audit_enqueue(ls__request *rq, const char *actor, const char *forc
 /* Waits until the request's queued entries are durable and forgets them.
  * LS_OK, or the status of the first that failed. */
 ls_status ls__audit_wait(ls__request *rq);
-/* For an I/O thread, which must not block: when the request's entries are
- * not all durable yet, suspends its connection (called from the access
- * handler) and returns 1; the writer resumes it once they are, and the
- * access handler then finishes with ls__audit_wait, which no longer
- * blocks. 0: nothing to wait for. */
+/* For an I/O thread, which must not block: when the request has entries,
+ * suspends its connection (called from the access handler) and returns 1;
+ * the writer resumes it once they are durable, and the access handler
+ * then finishes with ls__audit_wait, which no longer blocks. 0: nothing to
+ * wait for. */
 int ls__audit_suspend(ls__request *rq);
 /* Writes what is queued (resuming its connections) and stops the threads;
  * later entries fail. ls__audit_queue_stop then frees the rest. */
