@@ -133,7 +133,7 @@ static void *writer(void *arg) {
  * That pass holds the batches for 2-40 ms (two syncs); run every round, as
  * it was first, it put such a stall in every 250 ms and showed in the p99
  * (docs/performance.md). 100 ms rounds keep each pass short (commit p99
- * 4-5 ms against 6-10 ms with 250 ms rounds, back to back). */
+ * 4-5 ms against 6-11 ms with 250 ms rounds, back to back). */
 #define CHECKPOINT_MS 100
 /* 256 MiB of 4 KiB pages: at the benchmark's 25,000 entries/s (~5,000
  * pages/s: small batches rewrite their last pages) the second pass runs
