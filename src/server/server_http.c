@@ -126,12 +126,72 @@ void ls__server_json(ls__response *rs, unsigned status, json_t *json) {
   rs->json = json;
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when the bytes there
+ * are not one (RFC 3629: no overlong forms, no surrogates, nothing past
+ * U+10FFFF), as jansson checks them. O(1). */
+static size_t utf8_sequence(const unsigned char *s) {
+  unsigned char c = s[0];
+  if (c < 0x80)
+    return 1;
+  unsigned char lo = 0x80, hi = 0xBF;
+  size_t n;
+  if (c >= 0xC2 && c <= 0xDF)
+    n = 2;
+  else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0)
+      lo = 0xA0;
+    else if (c == 0xED)
+      hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0)
+      lo = 0x90;
+    else if (c == 0xF4)
+      hi = 0x8F;
+  } else
+    return 0;
+  if (s[1] < lo || s[1] > hi)
+    return 0;
+  for (size_t i = 2; i < n; i++)
+    if (s[i] < 0x80 || s[i] > 0xBF)
+      return 0;
+  return n;
+}
+
+int ls__utf8_valid(const char *s, size_t n) {
+  for (size_t i = 0; i < n;) {
+    size_t k = utf8_sequence((const unsigned char *)s + i);
+    if (k == 0 || k > n - i)
+      return 0;
+    i += k;
+  }
+  return 1;
+}
+
+/* Replaces every byte that does not start a valid UTF-8 sequence with '?',
+ * in place: an error message may echo request bytes (or be cut inside a
+ * character by vsnprintf), and json_pack refuses invalid UTF-8, which would
+ * turn a 400 into a 500. O(length). */
+static void utf8_sanitise(char *msg) {
+  unsigned char *s = (unsigned char *)msg;
+  while (*s) {
+    size_t n = utf8_sequence(s);
+    if (n == 0) {
+      *s++ = '?';
+      continue;
+    }
+    s += n;
+  }
+}
+
 void ls__server_error(ls__response *rs, unsigned status, const char *fmt, ...) {
   char msg[512];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  utf8_sanitise(msg);
   ls__server_json(rs, status, json_pack("{s:s}", "error", msg));
 }
 

@@ -209,6 +209,9 @@ typedef void (*ls__handler)(ls__request *rq, ls__response *rs);
 /* ---- helpers (server_http.c) ------------------------------------------- */
 
 /* Sets a JSON body {"error": message} with `status`. */
+/* 1 when s[0..n) is valid UTF-8 (s must be NUL-terminated somewhere at or
+ * after n). Path parameters must be: handlers echo them into JSON. */
+int ls__utf8_valid(const char *s, size_t n);
 void ls__server_error(ls__response *rs, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Sets a JSON body (reference stolen); a NULL json is a 500. */

@@ -134,7 +134,7 @@ static int param_ok(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++)
     if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
       return 0;
-  return 1;
+  return ls__utf8_valid(s, n);
 }
 
 /* The load benchmark's two paths and the session check: answers made from
