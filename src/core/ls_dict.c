@@ -24,7 +24,7 @@ void ls_dict_free(ls_dict *d) {
 
 static ls_status grow_slots(ls_dict *d) {
   uint32_t nslots = d->slots ? (d->slot_mask + 1) * 2 : 1024;
-  uint32_t *slots = ls_calloc(nslots, sizeof *slots);
+  uint32_t *slots = ls_calloc_touched(nslots, sizeof *slots);
   if (!slots)
     return LS_ERR_NOMEM;
   uint32_t mask = nslots - 1;

@@ -13,6 +13,13 @@ void *ls_calloc(size_t n, size_t size);
 void *ls_realloc(void *p, size_t size);
 /* realloc of n*size bytes with overflow check. */
 void *ls_reallocarray(void *p, size_t n, size_t size);
+/* calloc for large hash tables that are probed (read) before they are
+ * written: the memory is zeroed by writing it, so its pages are faulted in
+ * writable at once. With calloc's fresh pages a first read maps the shared
+ * zero page and the first write then copies it, flushing the TLB of every
+ * core the process runs on: perf put those flushes at ~12% of a 10M-row
+ * ingest on two threads. */
+void *ls_calloc_touched(size_t n, size_t size);
 void ls_free(void *p);
 char *ls_strdup(const char *s);
 char *ls_strndup(const char *s, size_t n);

@@ -136,7 +136,7 @@ static void num_map_free(num_map *m) {
 
 static ls_status num_map_grow(num_map *m) {
   size_t n = m->slots ? (m->mask + 1) * 2 : 16384;
-  num_slot *slots = ls_calloc(n, sizeof *slots);
+  num_slot *slots = ls_calloc_touched(n, sizeof *slots);
   if (!slots)
     return LS_ERR_NOMEM;
   for (size_t i = 0; m->slots && i <= m->mask; i++) {
@@ -222,7 +222,7 @@ static size_t cell_hash(uint64_t a, uint64_t b, size_t len) {
 
 static ls_status cell_map_grow(cell_map *m) {
   size_t n = m->slots ? (m->mask + 1) * 2 : 4096;
-  cell_slot *slots = ls_calloc(n, sizeof *slots);
+  cell_slot *slots = ls_calloc_touched(n, sizeof *slots);
   if (!slots)
     return LS_ERR_NOMEM;
   for (size_t i = 0; m->slots && i <= m->mask; i++) {

@@ -507,7 +507,7 @@ static ls_status dedupe_nearly_sorted(ls_events *ev, size_t first, size_t n_late
   uint64_t want = 1024;
   while (want < (uint64_t)n_late * 2)
     want *= 2;
-  dedupe_table t = {ls_calloc((size_t)want, sizeof(uint64_t)), want - 1};
+  dedupe_table t = {ls_calloc_touched((size_t)want, sizeof(uint64_t)), want - 1};
   uint8_t *dup = ls_calloc(n / 8 + 1, 1); /* bit k: event first + k is a duplicate */
   /* bit (start mod 2^20) set: some late event has that start; an in-order
    * event whose bit is clear has no late twin and skips the hash (128 KiB,
@@ -594,7 +594,7 @@ static ls_status dedupe_hashed(ls_events *ev, size_t first, int64_t lo, int64_t 
   /* load factor under 2/3: linear probing stays at a few probes there */
   while (want < (uint64_t)entries + entries / 2)
     want *= 2;
-  dedupe_table t = {ls_calloc((size_t)want, sizeof(uint64_t)), want - 1};
+  dedupe_table t = {ls_calloc_touched((size_t)want, sizeof(uint64_t)), want - 1};
   if (!t.slots)
     return LS_ERR_NOMEM;
   for (size_t i = 0; i < first && overlap; i++)

@@ -102,6 +102,23 @@ static void events_survive_allocation_failure(void **state) {
   }
 }
 
+static void calloc_touched_zeroes_and_checks_overflow(void **state) {
+  (void)state;
+  /* 8 MiB: large enough for the huge-page advice path */
+  size_t n = (size_t)1 << 20;
+  uint64_t *t = ls_calloc_touched(n, sizeof *t);
+  assert_non_null(t);
+  for (size_t i = 0; i < n; i += 4093)
+    assert_int_equal(t[i], 0);
+  assert_int_equal(t[n - 1], 0);
+  ls_free(t);
+  unsigned char *small = ls_calloc_touched(3, 1);
+  assert_non_null(small);
+  assert_int_equal(small[0] | small[1] | small[2], 0);
+  ls_free(small);
+  assert_null(ls_calloc_touched(SIZE_MAX / 2, 4));
+}
+
 static void time_formats_utc(void **state) {
   (void)state;
   char out[LS_ISO_MAX];
@@ -114,6 +131,7 @@ int main(void) {
       cmocka_unit_test(dict_interns_each_string_once), cmocka_unit_test(dict_keeps_embedded_lengths_apart),
       cmocka_unit_test(buf_respects_its_limit),        cmocka_unit_test(error_formats_position),
       cmocka_unit_test(events_survive_allocation_failure), cmocka_unit_test(time_formats_utc),
+      cmocka_unit_test(calloc_touched_zeroes_and_checks_overflow),
   };
   return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
