@@ -40,6 +40,8 @@ ls_status ls_stmt_prepare(ls_store *st, const char *sql, ls_stmt **out, ls_error
 ls_status ls_stmt_bind_int64(ls_stmt *s, int idx, int64_t v);
 ls_status ls_stmt_bind_double(ls_stmt *s, int idx, double v);
 ls_status ls_stmt_bind_text(ls_stmt *s, int idx, const char *v, size_t len);
+/* Binds a NUL-terminated string (not NULL: bind_null says "no value"). */
+ls_status ls_stmt_bind_str(ls_stmt *s, int idx, const char *v);
 ls_status ls_stmt_bind_blob(ls_stmt *s, int idx, const void *v, size_t len);
 ls_status ls_stmt_bind_null(ls_stmt *s, int idx);
 /* LS_ROW when a row is ready, LS_DONE when finished, negative on error. */

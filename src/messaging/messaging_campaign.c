@@ -39,7 +39,7 @@ int ls__msg_text_ok(const char *s, int multiline) {
 }
 
 void ls__msg_bind(ls_stmt *s, int idx, const char *v) {
-  ls_stmt_bind_text(s, idx, v ? v : "", v ? strlen(v) : 0);
+  ls_stmt_bind_str(s, idx, v ? v : "");
 }
 
 ls_status ls__msg_step_returning(ls_stmt *s, const char *what, ls_error *err) {

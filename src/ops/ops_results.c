@@ -498,7 +498,6 @@ static const char insert_sql[] =
     " count, value_pence, weight_mg, wraps, age_band, sex, area, out_of_area, note)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-static void bind_str(ls_stmt *s, int idx, const char *v) { ls_stmt_bind_text(s, idx, v, strlen(v)); }
 
 static void bind_opt(ls_stmt *s, int idx, int64_t v) {
   if (v < 0)
@@ -517,14 +516,14 @@ static ls_status insert_records(ls_store *st, int64_t import_id, const char *sou
     const ls_ops_record *r = &recs[i];
     ls_stmt_reset(ins);
     bind_opt(ins, 1, import_id);
-    bind_str(ins, 2, source);
+    ls_stmt_bind_str(ins, 2, source);
     ls_stmt_bind_int64(ins, 3, r->line);
-    bind_str(ins, 4, r->operation);
-    bind_str(ins, 5, r->force);
-    bind_str(ins, 6, r->date);
-    bind_str(ins, 7, ls_ops_kind_name(r->kind));
-    bind_str(ins, 8, r->category ? r->category : "");
-    bind_str(ins, 9, r->item ? r->item : "");
+    ls_stmt_bind_str(ins, 4, r->operation);
+    ls_stmt_bind_str(ins, 5, r->force);
+    ls_stmt_bind_str(ins, 6, r->date);
+    ls_stmt_bind_str(ins, 7, ls_ops_kind_name(r->kind));
+    ls_stmt_bind_str(ins, 8, r->category ? r->category : "");
+    ls_stmt_bind_str(ins, 9, r->item ? r->item : "");
     ls_stmt_bind_int64(ins, 10, r->count);
     bind_opt(ins, 11, r->value_pence);
     bind_opt(ins, 12, r->weight_mg);
@@ -532,14 +531,14 @@ static ls_status insert_records(ls_store *st, int64_t import_id, const char *sou
     if (r->age == LS_OPS_AGE_UNKNOWN)
       ls_stmt_bind_null(ins, 14);
     else
-      bind_str(ins, 14, r->age == LS_OPS_AGE_UNDER_18 ? "under_18" : "adult");
+      ls_stmt_bind_str(ins, 14, r->age == LS_OPS_AGE_UNDER_18 ? "under_18" : "adult");
     if (r->sex == LS_OPS_SEX_UNKNOWN)
       ls_stmt_bind_null(ins, 15);
     else
-      bind_str(ins, 15, r->sex == LS_OPS_SEX_MALE ? "male" : "female");
-    bind_str(ins, 16, r->area ? r->area : "");
+      ls_stmt_bind_str(ins, 15, r->sex == LS_OPS_SEX_MALE ? "male" : "female");
+    ls_stmt_bind_str(ins, 16, r->area ? r->area : "");
     ls_stmt_bind_int64(ins, 17, r->out_of_area);
-    bind_str(ins, 18, r->note ? r->note : "");
+    ls_stmt_bind_str(ins, 18, r->note ? r->note : "");
     rc = ls_stmt_step(ins, err);
     if (rc == LS_DONE)
       rc = LS_OK;
@@ -723,16 +722,16 @@ static ls_status record_import(ls_store *st, const char *path, const ls_ops_impo
                                  &s, err);
   if (rc)
     return rc;
-  bind_str(s, 1, path);
-  bind_str(s, 2, stats->sha256);
+  ls_stmt_bind_str(s, 1, path);
+  ls_stmt_bind_str(s, 2, stats->sha256);
   ls_stmt_bind_int64(s, 3, (int64_t)stats->rows_read);
   ls_stmt_bind_int64(s, 4, (int64_t)stats->rows_stored);
   ls_stmt_bind_int64(s, 5, (int64_t)stats->rows_rejected);
   if (stats->quarantine_file[0])
-    bind_str(s, 6, stats->quarantine_file);
+    ls_stmt_bind_str(s, 6, stats->quarantine_file);
   else
     ls_stmt_bind_null(s, 6);
-  bind_str(s, 7, now);
+  ls_stmt_bind_str(s, 7, now);
   rc = ls_stmt_step(s, err);
   ls_stmt_finalize(s);
   if (rc != LS_DONE)
@@ -741,7 +740,7 @@ static ls_status record_import(ls_store *st, const char *path, const ls_ops_impo
   rc = ls_stmt_prepare(st, "SELECT id FROM ops_imports WHERE sha256 = ?", &s, err);
   if (rc)
     return rc;
-  bind_str(s, 1, stats->sha256);
+  ls_stmt_bind_str(s, 1, stats->sha256);
   rc = ls_stmt_step(s, err);
   if (rc == LS_ROW) {
     *id = ls_stmt_int64(s, 0);

@@ -109,6 +109,7 @@ ls_status ls_stmt_bind_double(ls_stmt *s, int idx, double v) { return s->st->be-
 ls_status ls_stmt_bind_text(ls_stmt *s, int idx, const char *v, size_t len) {
   return s->st->be->bind_text(s, idx, v, len);
 }
+ls_status ls_stmt_bind_str(ls_stmt *s, int idx, const char *v) { return ls_stmt_bind_text(s, idx, v, strlen(v)); }
 ls_status ls_stmt_bind_blob(ls_stmt *s, int idx, const void *v, size_t len) {
   return s->st->be->bind_blob(s, idx, v, len);
 }

@@ -75,10 +75,6 @@ static ls_status begin_write(ls_store *st, ls_error *err) {
   return rc;
 }
 
-static ls_status bind_str(ls_stmt *s, int idx, const char *v) {
-  return ls_stmt_bind_text(s, idx, v, strlen(v));
-}
-
 ls_status ls_audit_append(ls_store *st, const char *actor, const char *force, const char *action,
                           const char *target, const char *records, const char *detail,
                           ls_error *err) {
@@ -104,15 +100,15 @@ static ls_status append_one(ls_stmt *ins, const ls_audit_entry *in, int64_t seq,
   entry_hash(&e, hash);
   ls_stmt_reset(ins);
   ls_stmt_bind_int64(ins, 1, e.seq);
-  bind_str(ins, 2, e.at);
-  bind_str(ins, 3, e.actor);
-  bind_str(ins, 4, e.force);
-  bind_str(ins, 5, e.action);
-  bind_str(ins, 6, e.target);
-  bind_str(ins, 7, e.records);
-  bind_str(ins, 8, e.detail);
-  bind_str(ins, 9, e.prev_hash);
-  bind_str(ins, 10, hash);
+  ls_stmt_bind_str(ins, 2, e.at);
+  ls_stmt_bind_str(ins, 3, e.actor);
+  ls_stmt_bind_str(ins, 4, e.force);
+  ls_stmt_bind_str(ins, 5, e.action);
+  ls_stmt_bind_str(ins, 6, e.target);
+  ls_stmt_bind_str(ins, 7, e.records);
+  ls_stmt_bind_str(ins, 8, e.detail);
+  ls_stmt_bind_str(ins, 9, e.prev_hash);
+  ls_stmt_bind_str(ins, 10, hash);
   rc = ls_stmt_step(ins, err);
   if (rc == LS_DONE) {
     rc = LS_OK;
@@ -169,7 +165,7 @@ ls_status ls_audit_append_many(ls_store *st, const ls_audit_entry *entries, size
   if (rc)
     goto out;
   ls_stmt_bind_int64(s, 1, head_seq + (int64_t)n);
-  bind_str(s, 2, prev);
+  ls_stmt_bind_str(s, 2, prev);
   rc = ls_stmt_step(s, err);
   if (rc != LS_DONE)
     goto out;
@@ -260,13 +256,13 @@ static ls_status prepare_query(ls_store *st, const ls_audit_filter *f, ls_stmt *
     return rc;
   int idx = 1;
   if (f->actor)
-    bind_str(*out, idx++, f->actor);
+    ls_stmt_bind_str(*out, idx++, f->actor);
   if (f->action)
-    bind_str(*out, idx++, f->action);
+    ls_stmt_bind_str(*out, idx++, f->action);
   if (f->since)
-    bind_str(*out, idx++, f->since);
+    ls_stmt_bind_str(*out, idx++, f->since);
   if (f->until)
-    bind_str(*out, idx++, f->until);
+    ls_stmt_bind_str(*out, idx++, f->until);
   return LS_OK;
 }
 

@@ -130,7 +130,7 @@ static ls_status validate(const ls_intel_item *it, ls_error *err) {
   return LS_OK;
 }
 
-static void bind_str(ls_stmt *s, int i, const char *v) { ls_stmt_bind_text(s, i, v ? v : "", v ? strlen(v) : 0); }
+static void bind_str(ls_stmt *s, int i, const char *v) { ls_stmt_bind_str(s, i, v ? v : ""); }
 
 ls_status ls_store_intel_add(ls_store *st, const ls_intel_item *it, int64_t *id, ls_error *err) {
   ls_status rc = validate(it, err);
