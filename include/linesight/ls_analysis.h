@@ -113,8 +113,18 @@ double ls_analysis_features_seconds(const ls_analysis *a);
 
 /* The full result as JSON text (DESIGN.md section 6), NUL-terminated,
  * allocated with ls_malloc: free with ls_analysis_text_free. `pretty` indents.
- * O(size of the result). Errors: LS_ERR_NOMEM. */
+ * O(size of the result). Errors: LS_ERR_NOMEM; LS_ERR_LIMIT over LS_LIMIT_RESULT_TEXT
+ * (900 MB; stream a larger one with ls_analysis_json_write). */
 ls_status ls_analysis_json(const ls_analysis *a, int pretty, char **text, ls_error *err);
+
+/* The same text, streamed: write(buf, n, data) is called with successive
+ * pieces and returns 0, or -1 to stop (then LS_ERR_IO). Holds one line,
+ * number, finding or trip at a time, so its memory does not grow with the
+ * result. Same signature as jansson's json_dump_callback_t. O(size of the
+ * result). Errors: LS_ERR_IO (write refused), LS_ERR_NOMEM. */
+typedef int (*ls_analysis_write_fn)(const char *buf, size_t n, void *data);
+ls_status ls_analysis_json_write(const ls_analysis *a, int pretty, ls_analysis_write_fn write, void *data,
+                                 ls_error *err);
 
 /* The human summary: ranked lines with their numbers, roles and evidence,
  * at most max_lines lines (0 = all). Same allocation rule as ls_analysis_json. */

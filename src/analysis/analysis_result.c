@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../core/ls_buf.h"
 #include "../core/ls_limits.h"
 #include "../core/ls_mem.h"
 #include "linesight/ls_time.h"
@@ -315,134 +316,264 @@ static json_t *line_json(const ls_analysis *a, const ls__line *L) {
                    iso(L->last), "harm", harm_json(a, L), "explain", strings(L->explain, L->n_explain));
 }
 
-static int add_number(json_t *arr, const char *number, const char *role, double score, const char *line) {
-  return json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:s}", "number", number, "role", role, "score",
-                                              round3(score), "line", line));
+static json_t *number_json(const char *number, const char *role, double score, const char *line) {
+  return json_pack("{s:s, s:s, s:f, s:s}", "number", number, "role", role, "score", round3(score), "line", line);
 }
 
 static const char *const prio_names[] = {"high", "medium", "low"};
 
-/* cuckoo_addresses (DESIGN.md s.6) with the stay and occupant added. */
-static json_t *cuckoo_json(const ls_analysis *a) {
-  const ls__findings *fx = a->fx;
-  json_t *arr = json_array();
-  for (size_t i = 0; arr && i < fx->n_cuckoos; i++) {
-    const ls__cuckoo *c = &fx->cuckoos[i];
-    const ls__address *ad = &fx->addresses[c->address];
-    char line[16];
-    ls__line_label(a, c->line, line);
-    json_array_append_new(
-        arr, json_pack("{s:s, s:s, s:f, s:o, s:s, s:I, s:I, s:o, s:o, s:o}", "address", ad->id, "line", line,
-                       "score", round3(c->score), "explain", strings(c->explain, c->n_explain), "cell",
-                       ls__cell_label(a, c->cell), "nights", (json_int_t)c->nights, "runners",
-                       (json_int_t)c->runners, "occupant", ad->occupant ? json_string(ad->occupant) : json_null(),
-                       "first_night", iso(c->first), "last_night", iso(c->last)));
-  }
-  return arr;
+/* One of cuckoo_addresses (DESIGN.md s.6), with the stay and occupant added. */
+static json_t *cuckoo_json(const ls_analysis *a, const ls__cuckoo *c) {
+  const ls__address *ad = &a->fx->addresses[c->address];
+  char line[16];
+  ls__line_label(a, c->line, line);
+  return json_pack("{s:s, s:s, s:f, s:o, s:s, s:I, s:I, s:o, s:o, s:o}", "address", ad->id, "line", line, "score",
+                   round3(c->score), "explain", strings(c->explain, c->n_explain), "cell", ls__cell_label(a, c->cell),
+                   "nights", (json_int_t)c->nights, "runners", (json_int_t)c->runners, "occupant",
+                   ad->occupant ? json_string(ad->occupant) : json_null(), "first_night", iso(c->first),
+                   "last_night", iso(c->last));
 }
 
-/* safeguarding (DESIGN.md s.6) with the person, numbers, age and evidence. */
-static json_t *safeguarding_json(const ls_analysis *a) {
-  const ls__findings *fx = a->fx;
-  json_t *arr = json_array();
-  for (size_t i = 0; arr && i < fx->n_safeguards; i++) {
-    const ls__safeguard *g = &fx->safeguards[i];
-    char line[16];
-    ls__line_label(a, g->line, line);
-    json_t *ev = json_array();
-    for (size_t k = 0; ev && k < g->n_facts; k++)
-      json_array_append_new(ev, json_pack("{s:s, s:s}", "fact", g->facts[k].text, "source", g->facts[k].source));
-    json_array_append_new(
-        arr, json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:b, s:s, s:o}", "subject", g->subject, "reasons",
-                       strings(g->reasons, g->n_reasons), "priority", prio_names[g->priority], "person",
-                       g->person ? json_string(g->person) : json_null(), "numbers",
-                       strings(g->numbers, g->n_numbers), "age", g->age >= 0 ? json_integer(g->age) : json_null(),
-                       "child", g->child, "line", line, "evidence", ev));
-  }
-  return arr;
+/* One of safeguarding (DESIGN.md s.6), with the person, numbers, age and
+ * evidence. */
+static json_t *safeguarding_json(const ls_analysis *a, const ls__safeguard *g) {
+  char line[16];
+  ls__line_label(a, g->line, line);
+  json_t *ev = json_array();
+  for (size_t k = 0; ev && k < g->n_facts; k++)
+    json_array_append_new(ev, json_pack("{s:s, s:s}", "fact", g->facts[k].text, "source", g->facts[k].source));
+  return json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:b, s:s, s:o}", "subject", g->subject, "reasons",
+                   strings(g->reasons, g->n_reasons), "priority", prio_names[g->priority], "person",
+                   g->person ? json_string(g->person) : json_null(), "numbers", strings(g->numbers, g->n_numbers),
+                   "age", g->age >= 0 ? json_integer(g->age) : json_null(), "child", g->child, "line", line,
+                   "evidence", ev);
 }
 
-/* movement: per followed number, its trips and nights in the destination. */
-static json_t *movement_json(const ls_analysis *a) {
+/* ---- streaming the result ---------------------------------------------------------------
+ *
+ * The result is written as it is made: each line, number, finding and trip
+ * becomes a small jansson value, is dumped through the caller's writer and
+ * freed. Building the whole tree first (and then one string of it, then a
+ * copy) cost 3-4x the text in memory and a third of the run's time at 10M
+ * events. jansson still encodes every value; only the punctuation between
+ * values is written here, laid out as json_dumps lays it out (JSON_INDENT(2)
+ * or JSON_COMPACT, keys in the order given), so the text is the same. */
+
+typedef struct jwriter {
+  ls_analysis_write_fn write;
+  void *data;
+  int pretty;
+  int depth;   /* indent level of the value being written */
+  ls_status rc; /* first failure; later writes do nothing */
+} jwriter;
+
+static void jw_raw(jwriter *w, const char *s, size_t n) {
+  if (w->rc == LS_OK && n && w->write(s, n, w->data))
+    w->rc = LS_ERR_IO;
+}
+
+/* A newline and the indent of level `depth` (pretty only). */
+static void jw_newline(jwriter *w, int depth) {
+  static const char spaces[] = "\n                                                                ";
+  if (!w->pretty)
+    return;
+  size_t n = 1 + 2 * (size_t)depth;
+  for (; n > sizeof spaces - 1; n -= sizeof spaces - 2)
+    jw_raw(w, spaces, sizeof spaces - 1);
+  jw_raw(w, spaces, n);
+}
+
+/* jansson's dump of a nested value starts its lines at column 0: shift
+ * every line after the first to the value's level. */
+static int jw_dump_cb(const char *buf, size_t size, void *data) {
+  jwriter *w = data;
+  size_t from = 0;
+  for (size_t i = 0; i < size; i++)
+    if (buf[i] == '\n') {
+      jw_raw(w, buf + from, i - from);
+      jw_newline(w, w->depth);
+      from = i + 1;
+    }
+  jw_raw(w, buf + from, size - from);
+  return w->rc == LS_OK ? 0 : -1;
+}
+
+/* Writes v (a NULL v: out of memory) and releases it. */
+static void jw_value(jwriter *w, json_t *v) {
+  if (!v) {
+    if (w->rc == LS_OK)
+      w->rc = LS_ERR_NOMEM;
+    return;
+  }
+  size_t flags = (w->pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
+  if (w->rc == LS_OK && json_dump_callback(v, jw_dump_cb, w, flags) && w->rc == LS_OK)
+    w->rc = LS_ERR_NOMEM;
+  json_decref(v);
+}
+
+/* An object or array being written: `n` members so far. */
+typedef struct jcontainer {
+  int n;
+  char close;
+} jcontainer;
+
+static jcontainer jw_open(jwriter *w, char open) {
+  jw_raw(w, &open, 1);
+  w->depth++;
+  return (jcontainer){0, open == '{' ? '}' : ']'};
+}
+
+static void jw_close(jwriter *w, jcontainer *c) {
+  w->depth--;
+  if (c->n)
+    jw_newline(w, w->depth);
+  jw_raw(w, &c->close, 1);
+}
+
+/* The separator before the next member. */
+static void jw_next(jwriter *w, jcontainer *c) {
+  if (c->n++)
+    jw_raw(w, ",", 1);
+  jw_newline(w, w->depth);
+}
+
+/* A key of an object; keys are this file's constants (nothing to escape). */
+static void jw_key(jwriter *w, jcontainer *c, const char *key) {
+  jw_next(w, c);
+  jw_raw(w, "\"", 1);
+  jw_raw(w, key, strlen(key));
+  jw_raw(w, w->pretty ? "\": " : "\":", w->pretty ? 3 : 2);
+}
+
+static void jw_field(jwriter *w, jcontainer *c, const char *key, json_t *v) {
+  jw_key(w, c, key);
+  jw_value(w, v);
+}
+
+static void jw_element(jwriter *w, jcontainer *c, json_t *v) {
+  jw_next(w, c);
+  jw_value(w, v);
+}
+
+static json_t *trip_json(const ls_analysis *a, const ls__trip *t) {
+  return json_pack("{s:o, s:o, s:o, s:s, s:o, s:s, s:I, s:b, s:b}", "from", place_json(a, t->from_place), "to",
+                   place_json(a, t->to_place), "departure", iso(t->depart), "departure_cell",
+                   ls__cell_label(a, t->depart_cell), "arrival", iso(t->arrive), "arrival_cell",
+                   ls__cell_label(a, t->arrive_cell), "dwell_s", (json_int_t)(t->leave - t->arrive), "school_hours",
+                   t->school_hours, "late_night", t->late_night);
+}
+
+/* movement: per followed number, its trips and nights in the destination;
+ * the trips are streamed too (a busy line phone makes thousands). */
+static void movement_write(jwriter *w, const ls_analysis *a) {
   const ls__findings *fx = a->fx;
-  json_t *arr = json_array();
-  for (size_t s = 0; arr && s < fx->n_subjects; s++) {
+  jcontainer arr = jw_open(w, '[');
+  for (size_t s = 0; w->rc == LS_OK && s < fx->n_subjects; s++) {
     const ls__subject *sub = &fx->subjects[s];
     char line[16];
     ls__line_label(a, sub->line, line);
-    json_t *trips = json_array();
-    for (uint32_t i = 0; trips && i < sub->n_trips; i++) {
-      const ls__trip *t = &fx->trips[sub->first_trip + i];
-      json_array_append_new(
-          trips, json_pack("{s:o, s:o, s:o, s:s, s:o, s:s, s:I, s:b, s:b}", "from", place_json(a, t->from_place), "to",
-                           place_json(a, t->to_place), "departure", iso(t->depart), "departure_cell",
-                           ls__cell_label(a, t->depart_cell), "arrival", iso(t->arrive), "arrival_cell",
-                           ls__cell_label(a, t->arrive_cell), "dwell_s", (json_int_t)(t->leave - t->arrive),
-                           "school_hours", t->school_hours, "late_night", t->late_night));
-    }
-    json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:o}", "number",
-                                         ls_dict_str(&a->numbers, sub->number), "role",
-                                         sub->role == LS__ROLE_RUNNER ? "runner" : "deal", "line", line,
-                                         "nights_in_destination", (json_int_t)sub->nights, "school_hours_trips",
-                                         (json_int_t)sub->school_trips, "late_night_trips",
-                                         (json_int_t)sub->late_trips, "trips", trips));
+    jw_next(w, &arr);
+    jcontainer o = jw_open(w, '{');
+    jw_field(w, &o, "number", json_string(ls_dict_str(&a->numbers, sub->number)));
+    jw_field(w, &o, "role", json_string(sub->role == LS__ROLE_RUNNER ? "runner" : "deal"));
+    jw_field(w, &o, "line", json_string(line));
+    jw_field(w, &o, "nights_in_destination", json_integer((json_int_t)sub->nights));
+    jw_field(w, &o, "school_hours_trips", json_integer((json_int_t)sub->school_trips));
+    jw_field(w, &o, "late_night_trips", json_integer((json_int_t)sub->late_trips));
+    jw_key(w, &o, "trips");
+    jcontainer trips = jw_open(w, '[');
+    for (uint32_t i = 0; w->rc == LS_OK && i < sub->n_trips; i++)
+      jw_element(w, &trips, trip_json(a, &fx->trips[sub->first_trip + i]));
+    jw_close(w, &trips);
+    jw_close(w, &o);
   }
-  return arr;
+  jw_close(w, &arr);
 }
 
-static json_t *result_json(const ls_analysis *a) {
-  json_t *lines = json_array(), *numbers = json_array();
-  if (!lines || !numbers)
-    goto fail;
-  for (size_t l = 0; l < a->n_lines; l++) {
+static void numbers_write(jwriter *w, const ls_analysis *a) {
+  jcontainer arr = jw_open(w, '[');
+  for (size_t l = 0; w->rc == LS_OK && l < a->n_lines; l++) {
     const ls__line *L = &a->lines[l];
     char id[16];
     line_id(L, id);
-    json_t *lj = line_json(a, L);
-    if (!lj || json_array_append_new(lines, lj))
-      goto fail;
-    int bad = 0;
     for (size_t i = 0; i < L->n_numbers; i++)
-      bad |= add_number(numbers, ls_dict_str(&a->numbers, L->numbers[i]), "deal",
-                        a->score[a->feat[L->numbers[i]].cand], id);
+      jw_element(w, &arr, number_json(ls_dict_str(&a->numbers, L->numbers[i]), "deal",
+                                      a->score[a->feat[L->numbers[i]].cand], id));
     for (size_t i = 0; i < L->n_holders; i++)
-      bad |= add_number(numbers, ls_dict_str(&a->numbers, L->holders[i]), "holder", L->score, id);
+      jw_element(w, &arr, number_json(ls_dict_str(&a->numbers, L->holders[i]), "holder", L->score, id));
     for (size_t i = 0; i < L->n_runners; i++)
-      bad |= add_number(numbers, ls_dict_str(&a->numbers, L->runners[i]), "runner", L->score, id);
-    for (size_t i = 0; i < L->n_customers; i++)
-      bad |= add_number(numbers, ls_dict_str(&a->numbers, L->customers[i]), "customer", L->score, id);
-    if (bad)
-      goto fail;
+      jw_element(w, &arr, number_json(ls_dict_str(&a->numbers, L->runners[i]), "runner", L->score, id));
+    for (size_t i = 0; w->rc == LS_OK && i < L->n_customers; i++)
+      jw_element(w, &arr, number_json(ls_dict_str(&a->numbers, L->customers[i]), "customer", L->score, id));
   }
-  json_t *window = json_pack("{s:o, s:o}", "from", a->n_events ? iso(a->tmin) : json_null(), "to",
-                             a->n_events ? iso(a->tmax) : json_null());
-  return json_pack("{s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "generated", iso(ls_time_now()), "events",
-                   (json_int_t)a->n_events, "window", window, "lines", lines, "numbers", numbers, "cuckoo_addresses",
-                   cuckoo_json(a), "safeguarding", safeguarding_json(a), "movement", movement_json(a));
-fail:
-  json_decref(lines);
-  json_decref(numbers);
-  return NULL;
+  jw_close(w, &arr);
 }
 
-static ls_status copy_text(char *s, char **text, ls_error *err) {
-  if (!s)
+ls_status ls_analysis_json_write(const ls_analysis *a, int pretty, ls_analysis_write_fn write, void *data,
+                                 ls_error *err) {
+  jwriter w = {write, data, pretty, 0, LS_OK};
+  jcontainer root = jw_open(&w, '{');
+  jw_field(&w, &root, "generated", iso(ls_time_now()));
+  jw_field(&w, &root, "events", json_integer((json_int_t)a->n_events));
+  jw_field(&w, &root, "window",
+           json_pack("{s:o, s:o}", "from", a->n_events ? iso(a->tmin) : json_null(), "to",
+                     a->n_events ? iso(a->tmax) : json_null()));
+  jw_key(&w, &root, "lines");
+  jcontainer lines = jw_open(&w, '[');
+  for (size_t l = 0; w.rc == LS_OK && l < a->n_lines; l++)
+    jw_element(&w, &lines, line_json(a, &a->lines[l]));
+  jw_close(&w, &lines);
+  jw_key(&w, &root, "numbers");
+  numbers_write(&w, a);
+  jw_key(&w, &root, "cuckoo_addresses");
+  jcontainer cuckoos = jw_open(&w, '[');
+  for (size_t i = 0; w.rc == LS_OK && i < a->fx->n_cuckoos; i++)
+    jw_element(&w, &cuckoos, cuckoo_json(a, &a->fx->cuckoos[i]));
+  jw_close(&w, &cuckoos);
+  jw_key(&w, &root, "safeguarding");
+  jcontainer guards = jw_open(&w, '[');
+  for (size_t i = 0; w.rc == LS_OK && i < a->fx->n_safeguards; i++)
+    jw_element(&w, &guards, safeguarding_json(a, &a->fx->safeguards[i]));
+  jw_close(&w, &guards);
+  jw_key(&w, &root, "movement");
+  movement_write(&w, a);
+  jw_close(&w, &root);
+  if (w.rc == LS_ERR_NOMEM)
     return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory writing the result");
-  *text = ls_strdup(s);
-  free(s);
-  if (!*text)
-    return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory writing the result");
+  if (w.rc)
+    return LS_FAIL(err, w.rc, "analysis: cannot write the result");
   return LS_OK;
+}
+
+typedef struct text_sink {
+  ls_buf b;
+  ls_status rc; /* why the buffer refused: LS_ERR_NOMEM or LS_ERR_LIMIT */
+} text_sink;
+
+static int sink_write(const char *s, size_t n, void *data) {
+  text_sink *t = data;
+  t->rc = ls_buf_append(&t->b, s, n);
+  return t->rc == LS_OK ? 0 : -1;
 }
 
 ls_status ls_analysis_json(const ls_analysis *a, int pretty, char **text, ls_error *err) {
   *text = NULL;
-  json_t *root = result_json(a);
-  if (!root)
-    return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory writing the result");
-  char *s = json_dumps(root, (pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
-  json_decref(root);
-  return copy_text(s, text, err);
+  text_sink t = {.rc = LS_OK};
+  ls_buf_init(&t.b, LS_LIMIT_RESULT_TEXT);
+  ls_status rc = ls_analysis_json_write(a, pretty, sink_write, &t, err);
+  if (rc == LS_ERR_IO && t.rc == LS_ERR_LIMIT)
+    rc = LS_FAIL(err, LS_ERR_LIMIT, "analysis: the result is over %u MB; write it to a file (analyse --json FILE)",
+                 (unsigned)(LS_LIMIT_RESULT_TEXT >> 20));
+  else if (rc == LS_ERR_IO)
+    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory writing the result");
+  if (rc == LS_OK && !t.b.data && ls_buf_append(&t.b, "", 0) != LS_OK)
+    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory writing the result");
+  if (rc) {
+    ls_buf_free(&t.b);
+    return rc;
+  }
+  *text = t.b.data; /* ls_buf's memory comes from ls_realloc: ls_analysis_text_free frees it */
+  return LS_OK;
 }
 
 void ls_analysis_text_free(char *text) { ls_free(text); }

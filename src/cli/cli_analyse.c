@@ -3,6 +3,7 @@
  * Analyses the store's events (and saves the result there), or CSV files
  * given on the command line (events files, plus a cells file for place
  * names) without touching any store. Summary on stdout, JSON to --json. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,24 @@ static int parse_holidays(const char *s, int32_t **out, size_t *n) {
 static int parse_time(const char *s, const ls_tz *tz, int64_t *out) {
   const char *why = NULL;
   return ls_time_parse(s, strlen(s), tz, out, &why) == LS_OK;
+}
+
+static int file_write(const char *buf, size_t n, void *data) { return fwrite(buf, 1, n, data) == n ? 0 : -1; }
+
+/* The result JSON and a newline to f: the text already made for the store,
+ * else streamed from the analysis (a 10M-event result is ~150 MB of text;
+ * streaming never holds it whole). */
+static ls_status write_result(const ls_analysis *a, const char *text, FILE *f, const char *name, ls_error *err) {
+  ls_status rc = LS_OK;
+  if (text)
+    rc = fputs(text, f) < 0 ? LS_ERR_IO : LS_OK;
+  else
+    rc = ls_analysis_json_write(a, 1, file_write, f, err);
+  if (rc == LS_ERR_NOMEM)
+    return rc;
+  if (rc || fputc('\n', f) == EOF || fflush(f))
+    return ls_error_set(err, LS_ERR_IO, name, 0, 0, "cannot write the result: %s", strerror(errno));
+  return LS_OK;
 }
 
 int cli_analyse(int argc, char **argv) {
@@ -258,7 +277,8 @@ int cli_analyse(int argc, char **argv) {
             n ? 1024.0 * (double)peak / (double)n : 0.0);
   }
   ls_events_free(&ev);
-  if (rc == LS_OK && (json_out || st))
+  /* the store keeps the text; a file or stdout gets it streamed */
+  if (rc == LS_OK && st)
     rc = ls_analysis_json(a, 1, &json, &err);
   if (rc == LS_OK && features)
     rc = ls_analysis_write_features(a, features, &err);
@@ -272,15 +292,19 @@ int cli_analyse(int argc, char **argv) {
     fprintf(stderr, "linesight analyse: result saved in %s as run %lld\n", ls_store_location(st), (long long)id);
   }
   if (json_out && !strcmp(json_out, "-")) {
-    fputs(json, stdout);
-    fputc('\n', stdout);
+    rc = write_result(a, json, stdout, "standard output", &err);
   } else {
     if (json_out) {
       FILE *f = fopen(json_out, "w");
-      if (!f || fputs(json, f) < 0 || fputc('\n', f) == EOF || fclose(f)) {
-        rc = ls_error_set(&err, LS_ERR_IO, json_out, 0, 0, "cannot write the result");
+      if (!f) {
+        rc = ls_error_set(&err, LS_ERR_IO, json_out, 0, 0, "cannot write the result: %s", strerror(errno));
         goto out;
       }
+      rc = write_result(a, json, f, json_out, &err);
+      if (fclose(f) && rc == LS_OK)
+        rc = ls_error_set(&err, LS_ERR_IO, json_out, 0, 0, "cannot write the result: %s", strerror(errno));
+      if (rc)
+        goto out;
     }
     rc = ls_analysis_summary(a, (size_t)top, &summary, &err);
     if (rc)

@@ -8,6 +8,10 @@
 #define LS_LIMIT_CSV_COLUMNS 256u              /* columns in a header */
 #define LS_LIMIT_NUMBER_CHARS 64u              /* a phone number as written */
 #define LS_LIMIT_TEXT_OUTPUT (256u * 1024u * 1024u) /* a generated report or JSON text */
+/* An analysis result held in memory (saved in the store, served by the
+ * API); under SQLite's default limit of 1e9 bytes on one value. A larger
+ * one is streamed to a file (analyse --json FILE). */
+#define LS_LIMIT_RESULT_TEXT (900u * 1024u * 1024u)
 #define LS_LIMIT_HTTP_BODY (1024u * 1024u)     /* one HTTP request body */
 #define LS_LIMIT_HTTP_HEADER (16u * 1024u)     /* all headers of one request */
 

@@ -149,6 +149,65 @@ static int has(const json_t *arr, const char *s) {
   return 0;
 }
 
+/* A writer that takes `left` more calls, then refuses. */
+static int capped_write(const char *buf, size_t n, void *data) {
+  (void)buf;
+  (void)n;
+  int *left = data;
+  return (*left)-- > 0 ? 0 : -1;
+}
+
+/* The result is streamed piece by piece (analysis_result.c); its text must
+ * be what jansson itself writes for the same value, pretty and compact, and
+ * a refusing writer must stop it with LS_ERR_IO. */
+static void streamed_json_is_janssons_layout(void **state) {
+  (void)state;
+  ls_events ev;
+  ls_events_init(&ev);
+  make_world(&ev);
+  ls_refdata ref = make_ref();
+  ls_analysis_opts o;
+  ls_analysis_opts_init(&o);
+  o.ref = &ref;
+  ls_analysis *a = NULL;
+  ls_error err;
+  ls_error_clear(&err);
+  assert_int_equal(ls_analysis_run(&ev, &o, &a, &err), LS_OK);
+  char *text[2] = {NULL, NULL};
+  json_t *root[2];
+  for (int pretty = 0; pretty < 2; pretty++) {
+    assert_int_equal(ls_analysis_json(a, pretty, &text[pretty], &err), LS_OK);
+    json_error_t je;
+    root[pretty] = json_loads(text[pretty], 0, &je);
+    assert_non_null(root[pretty]);
+    size_t flags = (pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER;
+    char *again = json_dumps(root[pretty], flags);
+    assert_non_null(again);
+    assert_string_equal(again, text[pretty]);
+    free(again);
+  }
+  json_object_del(root[0], "generated");
+  json_object_del(root[1], "generated");
+  assert_true(json_equal(root[0], root[1]));
+  /* nested streaming is exercised: trips inside movement entries */
+  size_t trips = 0, i;
+  const json_t *m;
+  json_array_foreach(json_object_get(root[0], "movement"), i, m) trips += json_array_size(json_object_get(m, "trips"));
+  assert_true(trips > 0);
+  assert_true(json_array_size(json_object_get(root[0], "numbers")) > 60);
+  for (int left = 0; left < 40; left += 7) {
+    int budget = left;
+    assert_int_equal(ls_analysis_json_write(a, 1, capped_write, &budget, &err), LS_ERR_IO);
+  }
+  json_decref(root[0]);
+  json_decref(root[1]);
+  ls_analysis_text_free(text[0]);
+  ls_analysis_text_free(text[1]);
+  ls_analysis_free(a);
+  free(ref.cells);
+  ls_events_free(&ev);
+}
+
 static void finds_lines_not_decoys(void **state) {
   (void)state;
   ls_events ev;
@@ -345,7 +404,7 @@ static void store_round_trip(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(finds_lines_not_decoys),   cmocka_unit_test(roles_without_cell_table),
+      cmocka_unit_test(finds_lines_not_decoys),   cmocka_unit_test(streamed_json_is_janssons_layout),   cmocka_unit_test(roles_without_cell_table),
       cmocka_unit_test(independent_of_event_order), cmocka_unit_test(time_window_limits_events),
       cmocka_unit_test(empty_table),              cmocka_unit_test(radix_sort_sorts),
       cmocka_unit_test(uk_clock),                 cmocka_unit_test(store_round_trip),
