@@ -50,6 +50,37 @@ void ls_csv_open_mem(ls_csv *csv, const char *data, size_t size, const char *nam
   csv_skip_bom(csv);
 }
 
+void ls_csv_open_view(ls_csv *view, const ls_csv *parent, size_t from) {
+  if (from > parent->size)
+    from = parent->size;
+  ls_csv_open_mem(view, parent->data + from, parent->size - from, parent->name);
+  view->drop_behind = parent->drop_behind;
+}
+
+/* Releases the pages of a mapped file that every earlier record used, a
+ * step at a time: they stay in the page cache but leave this process's
+ * memory, so reading a 600 MB file does not hold 600 MB while the event
+ * table grows. The mapping is private and never written, so a later read
+ * of a released page (a quarantined row's raw text) maps the file again:
+ * nothing is lost. Advice only; a failure changes nothing. */
+#define DROP_STEP ((size_t)32 << 20)
+static size_t drop_step = DROP_STEP;
+static _Atomic size_t drop_total; /* bytes released, for tests */
+
+size_t ls__csv_drop_step(size_t bytes) {
+  drop_step = bytes ? bytes : DROP_STEP;
+  return drop_total;
+}
+
+static void csv_drop_behind(ls_csv *csv) {
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  uintptr_t lo = ((uintptr_t)csv->data + csv->dropped + page - 1) & ~(page - 1);
+  uintptr_t hi = ((uintptr_t)csv->data + csv->pos) & ~(page - 1);
+  if (hi > lo && madvise((void *)lo, hi - lo, MADV_DONTNEED) == 0)
+    drop_total += hi - lo;
+  csv->dropped = csv->pos;
+}
+
 /* A pipe or other unmappable input: read it whole into the heap. */
 static ls_status csv_slurp(ls_csv *csv, int fd, const char *path, ls_error *err) {
   size_t len = 0, cap = 0;
@@ -120,6 +151,7 @@ ls_status ls_csv_open(ls_csv *csv, const char *path, ls_error *err) {
     (void)madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
     csv->map = m;
     csv->map_len = (size_t)st.st_size;
+    csv->drop_behind = 1;
     csv->data = m;
     csv->size = (size_t)st.st_size;
   }
@@ -195,8 +227,10 @@ static ls_status csv_fail(ls_csv *csv, size_t rec_start, const char *reason, siz
 ls_status ls_csv_next(ls_csv *csv) {
   const char *d = csv->data;
   const char *end = d + csv->size;
-  const char *p = d + csv->pos;
   size_t scratch_len = 0;
+  if (csv->drop_behind && csv->pos - csv->dropped >= drop_step)
+    csv_drop_behind(csv);
+  const char *p = d + csv->pos;
 
   csv->reason = NULL;
   csv->err_field = 0;

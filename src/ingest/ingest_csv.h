@@ -56,6 +56,8 @@ typedef struct ls_csv {
   void *map;        /* owned mapping or heap copy (ls_csv_open) or NULL */
   size_t map_len;
   int map_is_heap;  /* map came from ls_malloc (a pipe), not mmap */
+  int drop_behind;  /* data is a private file mapping: release what was read */
+  size_t dropped;   /* bytes before this offset were released */
   char name[LS_ERROR_FILE_MAX]; /* file name for errors */
 
   /* the current record */
@@ -88,6 +90,15 @@ ls_status ls_csv_open(ls_csv *csv, const char *path, ls_error *err);
 /* Reads from a caller's buffer, which must outlive the reader; `name` (may
  * be NULL) is used in errors. Cannot fail. O(1). */
 void ls_csv_open_mem(ls_csv *csv, const char *data, size_t size, const char *name);
+
+/* A second reader over bytes [from, end) of `parent`'s input (to read a
+ * large file on two threads); the parent must outlive it. Like the parent,
+ * it releases the pages of a mapped file once read. O(1). */
+void ls_csv_open_view(ls_csv *view, const ls_csv *parent, size_t from);
+
+/* Tests: release read pages every `bytes` (0: back to 32 MB); returns the
+ * bytes released so far by all readers. Not thread-safe; call between reads. */
+size_t ls__csv_drop_step(size_t bytes);
 
 /* Unmaps and frees everything the reader owns; accepts a zeroed or closed
  * reader. Spans handed out earlier become invalid. */

@@ -705,8 +705,7 @@ ls_status ls_ingest_read_events(const char *path, const ls_read_opts *opts, ls_e
   if (split)
     b = ls_calloc(1, sizeof *b);
   if (b) {
-    ls_csv_open_mem(&b->csv, ls_csv_data(&a.csv) + split, (size_t)(ls_csv_size(&a.csv) - split),
-                    ls_csv_name(&a.csv));
+    ls_csv_open_view(&b->csv, &a.csv, (size_t)split);
     ls_events_init(&b->own);
     b->out = &b->own;
     b->cols = cols;
