@@ -110,6 +110,12 @@ size_t ls_analysis_event_count(const ls_analysis *a);
 /* Wall seconds the run spent on the per-number features (the first stage:
  * contacts, pairs, bursts, activity), for benchmarks. O(1). */
 double ls_analysis_features_seconds(const ls_analysis *a);
+/* The run's stages (features, scoring, continuity, roles, ...): how many,
+ * the name of stage i (NULL past the end) and its wall seconds in a, for
+ * benchmarks and profiling. O(1). */
+size_t ls_analysis_stage_count(void);
+const char *ls_analysis_stage_name(size_t i);
+double ls_analysis_stage_seconds(const ls_analysis *a, size_t i);
 
 /* The full result as JSON text (DESIGN.md section 6), NUL-terminated,
  * allocated with ls_malloc: free with ls_analysis_text_free. `pretty` indents.

@@ -220,8 +220,9 @@ static ls_status link_customers(ls_analysis *a, const uint32_t *dmap, edge_list 
     double frac = smaller ? ov / smaller : 0;
     const ls__feat *f1 = &a->feat[a->deal[d1]], *f2 = &a->feat[a->deal[d2]];
     /* the later number's start against the earlier number's end */
-    const ls__feat *early = f1->first <= f2->first ? f1 : f2, *late = early == f1 ? f2 : f1;
-    int handoff = late->first >= early->last - HANDOFF_S && late->first <= early->last + HANDOFF_S;
+    const ls__feat *early = f1->first_s <= f2->first_s ? f1 : f2, *late = early == f1 ? f2 : f1;
+    int64_t start = ls__feat_first(a, late), end = ls__feat_last(a, early);
+    int handoff = start >= end - HANDOFF_S && start <= end + HANDOFF_S;
     if (j - i >= LINK_MIN_SHARED && (frac >= LINK_OVERLAP || (handoff && frac >= LINK_OVERLAP_HANDOFF)))
       rc = edge_add(edges, d1, d2);
     i = j;
@@ -237,8 +238,8 @@ out:
 static int by_first_seen(const void *x, const void *y, void *ctx) {
   const ls__feat *feat = ctx;
   const ls__feat *a = &feat[*(const uint32_t *)x], *b = &feat[*(const uint32_t *)y];
-  if (a->first != b->first)
-    return (a->first > b->first) - (a->first < b->first);
+  if (a->first_s != b->first_s)
+    return (a->first_s > b->first_s) - (a->first_s < b->first_s);
   return (*(const uint32_t *)x > *(const uint32_t *)y) - (*(const uint32_t *)x < *(const uint32_t *)y);
 }
 
@@ -295,10 +296,10 @@ ls_status ls__continuity_link(ls_analysis *a, ls_error *err) {
     double sc = a->score[f->cand];
     if (sc > L->score)
       L->score = sc;
-    if (f->first < L->first)
-      L->first = f->first;
-    if (f->last > L->last)
-      L->last = f->last;
+    if (ls__feat_first(a, f) < L->first)
+      L->first = ls__feat_first(a, f);
+    if (ls__feat_last(a, f) > L->last)
+      L->last = ls__feat_last(a, f);
   }
   for (size_t l = 0; l < n_lines; l++)
     qsort_r(a->lines[l].numbers, a->lines[l].n_numbers, sizeof(uint32_t), by_first_seen, a->feat);

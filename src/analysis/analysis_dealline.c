@@ -42,7 +42,7 @@ static ls_status say(char ***list, size_t *n, int input, const ls__feat *f, doub
                             sign, pct(f->repeat_in, f->contacts_in));
   case LS__X_reciprocal_share:
     return ls__strlist_push(list, n, "%s %.0f%% of its %u contacts had traffic both ways", sign,
-                            pct(f->reciprocal, f->contacts), f->contacts);
+                            pct(f->reciprocal, ls__contacts(f)), ls__contacts(f));
   case LS__X_burst_day_share:
     if (f->bursts == 0)
       return ls__strlist_push(list, n, "%s no bulk texts in %u active days", sign, f->active_days);
@@ -91,8 +91,8 @@ static ls_status explain(ls_analysis *a, size_t c) {
   for (int i = 0; i < n && i < 5 && rc == LS_OK; i++)
     if (fabs(con[i].value) >= 0.1)
       rc = say(&a->cand_explain[c], &a->cand_n_explain[c], con[i].input, f, con[i].value);
-  if (rc == LS_OK && f->imeis > 1)
-    rc = ls__strlist_push(&a->cand_explain[c], &a->cand_n_explain[c], "  used %u handsets", f->imeis);
+  if (rc == LS_OK && a->cand_imeis[c] > 1)
+    rc = ls__strlist_push(&a->cand_explain[c], &a->cand_n_explain[c], "  used %u handsets", a->cand_imeis[c]);
   return rc;
 }
 

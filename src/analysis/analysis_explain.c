@@ -138,10 +138,10 @@ static int explain_number(const ls_analysis *a, xbuf *b, uint32_t num) {
   char t0[LS_ISO_MAX], t1[LS_ISO_MAX];
   xb_printf(b, "number %s\n", s);
   const ls__feat *ft = &a->feat[num];
-  ls_time_format_utc(ft->first, t0);
-  ls_time_format_utc(ft->last, t1);
+  ls_time_format_utc(ls__feat_first(a, ft), t0);
+  ls_time_format_utc(ls__feat_last(a, ft), t1);
   xb_printf(b, "  - %u calls and %u texts with %u distinct numbers, %s to %s  [source: %s]\n",
-            ft->out_calls + ft->in_calls, ft->out_sms + ft->in_sms, ft->contacts, t0, t1, src);
+            ft->out_calls + ft->in_calls, ft->out_sms + ft->in_sms, ls__contacts(ft), t0, t1, src);
   for (size_t l = 0; l < a->n_lines; l++) {
     const ls__line *L = &a->lines[l];
     char id[16];
@@ -206,10 +206,10 @@ static void explain_line(const ls_analysis *a, xbuf *b, const ls__line *L) {
   xb_printf(b, "numbers:\n");
   for (size_t i = 0; i < L->n_numbers; i++) {
     const ls__feat *ft = &a->feat[L->numbers[i]];
-    ls_time_format_utc(ft->first, t0);
-    ls_time_format_utc(ft->last, t1);
+    ls_time_format_utc(ls__feat_first(a, ft), t0);
+    ls_time_format_utc(ls__feat_last(a, ft), t1);
     xb_printf(b, "  %s  %s to %s, %u contacts, %u handset(s)\n", ls_dict_str(&a->numbers, L->numbers[i]), t0, t1,
-              ft->contacts, ft->imeis);
+              ls__contacts(ft), ft->cand == LS__NONE ? 0 : a->cand_imeis[ft->cand]);
   }
   xb_printf(b, "runners:");
   for (size_t i = 0; i < L->n_runners; i++)

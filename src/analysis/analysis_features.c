@@ -133,7 +133,7 @@ typedef struct ends_ctx {
   ls_analysis *a;
   const day_clock *clk;
   unsigned other_shift; /* EV_TIME_SHIFT + bits of the time */
-  const ls__buckets *bk;
+  ls__buckets *bk;
   uint32_t cut[LS__MAX_THREADS + 1]; /* number ranges of the parts */
   size_t pairs_of[LS__MAX_THREADS];  /* pairs found by each part */
   int failed;                        /* a part ran out of memory */
@@ -197,7 +197,6 @@ static void bursts_of(ls__feat *f, const uint64_t *v, size_t n, const ls_analysi
     uint32_t len = (uint32_t)(j - i);
     if (len >= BURST_MIN) {
       f->bursts++;
-      f->burst_texts += len;
       if (len > f->burst_max)
         f->burst_max = len;
       uint32_t day = clock_day(clk, a->tmin + (int64_t)v[i]);
@@ -233,12 +232,11 @@ static size_t fold_number(const ends_ctx *ec, uint32_t x, fold_scratch *sc, ls__
     uint32_t y = (uint32_t)(v[i] >> os);
     if (pairs) {
       /* the pair's counts in the direction x->y ([0]) and y->x ([1]) */
-      uint32_t cnt[2] = {0, 0}, days[2] = {0, 0}, last_day[2] = {UINT32_MAX, UINT32_MAX}, calls = 0;
+      uint32_t cnt[2] = {0, 0}, days[2] = {0, 0}, last_day[2] = {UINT32_MAX, UINT32_MAX};
       for (; i < n && (uint32_t)(v[i] >> os) == y; i++) {
         unsigned in = (v[i] & EV_IN) != 0;
         uint32_t day = clock_day(clk, a->tmin + (int64_t)((v[i] >> EV_TIME_SHIFT) & tmask));
         cnt[in]++;
-        calls += (v[i] & EV_CALL) != 0;
         days[in] += day != last_day[in];
         last_day[in] = day;
       }
@@ -250,7 +248,6 @@ static size_t fold_number(const ends_ctx *ec, uint32_t x, fold_scratch *sc, ls__
         pr->n_ba = cnt[1];
         pr->days_ab = days[0] > UINT16_MAX ? UINT16_MAX : (uint16_t)days[0];
         pr->days_ba = days[1] > UINT16_MAX ? UINT16_MAX : (uint16_t)days[1];
-        pr->calls = calls;
       }
       continue;
     }
@@ -282,10 +279,11 @@ static size_t fold_number(const ends_ctx *ec, uint32_t x, fold_scratch *sc, ls__
           sc->texts[n_texts++] = (e >> EV_TIME_SHIFT) & tmask;
         }
       }
-      if (t < f->first)
-        f->first = t;
-      if (t > f->last)
-        f->last = t;
+      uint32_t since = (uint32_t)(t - a->tmin); /* the window is under 2^32 s (ends_fold) */
+      if (f->first_s == LS__NONE || since < f->first_s)
+        f->first_s = since;
+      if (since > f->last_s)
+        f->last_s = since;
       sc->days[day / 64] |= 1ull << (day % 64);
       cnt[in]++;
       if (in) {
@@ -296,7 +294,6 @@ static size_t fold_number(const ends_ctx *ec, uint32_t x, fold_scratch *sc, ls__
     if (self)
       continue;
     np += y > x;
-    f->contacts++;
     f->contacts_out += cnt[0] > 0;
     f->contacts_in += cnt[1] > 0;
     f->reciprocal += cnt[0] > 0 && cnt[1] > 0;
@@ -340,15 +337,21 @@ static void fold_features(void *ctx, unsigned part, unsigned n_parts) {
   ls_free(sc.tmp);
 }
 
-/* Phase 2 of a part: its pairs, from where the earlier parts' end. */
+/* Phase 2 of a part: its pairs, from where the earlier parts' end. The
+ * buckets are read once more, in order, and then never again: their pages
+ * are given back as the pairs fill, so the two do not add up at the
+ * analysis's peak (16 bytes an event of buckets against 24 a pair). */
 static void fold_pairs(void *ctx, unsigned part, unsigned n_parts) {
   (void)n_parts;
   ends_ctx *ec = ctx;
-  size_t p = 0;
+  ls__buckets *bk = ec->bk;
+  size_t p = 0, released = bk->off[ec->cut[part]];
   for (unsigned q = 0; q < part; q++)
     p += ec->pairs_of[q];
-  for (uint32_t x = ec->cut[part]; x < ec->cut[part + 1]; x++)
+  for (uint32_t x = ec->cut[part]; x < ec->cut[part + 1]; x++) {
     p += fold_number(ec, x, NULL, ec->a->pairs + p);
+    ls__buckets_release(bk, &released, bk->off[x + 1]);
+  }
 }
 
 /* Every feature that needs a number's events: both ends of every event go
@@ -367,7 +370,8 @@ static ls_status ends_fold(ls_analysis *a, const day_clock *clk, ls_error *err) 
   ec.a = a;
   ec.clk = clk;
   ec.other_shift = EV_TIME_SHIFT + tb;
-  if (ec.other_shift + nb > 64)
+  /* first and last events are kept as 32-bit seconds from the start */
+  if (ec.other_shift + nb > 64 || a->tmax - a->tmin >= (int64_t)LS__NONE)
     return LS_FAIL(err, LS_ERR_LIMIT, "analysis: window too long for %u distinct numbers", a->n_numbers);
   rc = ls__buckets_build(&bk, a->n_numbers, a->ev->count, ends_pass, &ec, 0);
   if (rc) {
@@ -431,11 +435,11 @@ static ls_status count_distinct(ls_analysis *a, uint64_t *keys, size_t n, int im
   for (size_t i = 0; i < n; i++) {
     if (i > 0 && keys[i] == keys[i - 1])
       continue;
-    ls__feat *f = &a->feat[a->deal[keys[i] >> 32]];
+    uint32_t c = a->feat[a->deal[keys[i] >> 32]].cand;
     if (imei)
-      f->imeis++;
+      a->cand_imeis[c]++;
     else
-      f->cells++;
+      a->cand_cells[c]++;
   }
   return LS_OK;
 }
@@ -448,8 +452,12 @@ ls_status ls__features_deal_extras(ls_analysis *a, ls_error *err) {
   ls_status rc = LS_OK;
   uint32_t *dmap = ls_malloc(((size_t)a->n_numbers + 1) * sizeof *dmap);
   uint64_t *cell_keys = NULL, *imei_keys = NULL;
-  if (!dmap)
+  a->cand_cells = ls_calloc(a->n_cands + 1, sizeof *a->cand_cells);
+  a->cand_imeis = ls_calloc(a->n_cands + 1, sizeof *a->cand_imeis);
+  if (!dmap || !a->cand_cells || !a->cand_imeis) {
+    ls_free(dmap);
     return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for deal-number features");
+  }
   for (uint32_t i = 0; i < a->n_numbers; i++)
     dmap[i] = LS__NONE;
   for (size_t d = 0; d < a->n_deal; d++)
@@ -505,7 +513,7 @@ static void model_inputs(ls_analysis *a) {
     x[LS__X_bias] = 1.0;
     x[LS__X_log_contacts_in] = log1p((double)f->contacts_in);
     x[LS__X_repeat_in_share] = ratio(f->repeat_in, f->contacts_in);
-    x[LS__X_reciprocal_share] = ratio(f->reciprocal, f->contacts);
+    x[LS__X_reciprocal_share] = ratio(f->reciprocal, ls__contacts(f));
     x[LS__X_burst_day_share] = ratio(f->burst_days, f->active_days);
     x[LS__X_log_burst_max] = log1p((double)f->burst_max);
     x[LS__X_log_bursts_per_day] = log1p(ratio(f->bursts, f->active_days));
@@ -527,8 +535,8 @@ ls_status ls__features_compute(ls_analysis *a, ls_error *err) {
   ls__advise_random(a->feat, ((size_t)a->n_numbers + 1) * sizeof *a->feat);
   for (uint32_t i = 0; i < a->n_numbers; i++) {
     a->feat[i].cand = LS__NONE;
-    a->feat[i].first = INT64_MAX;
-    a->feat[i].last = INT64_MIN;
+    a->feat[i].first_s = LS__NONE;
+    a->feat[i].last_s = 0;
   }
   window_pass(a);
   if (a->n_events == 0) {
@@ -547,7 +555,7 @@ ls_status ls__features_compute(ls_analysis *a, ls_error *err) {
   if (rc)
     goto out;
   for (uint32_t i = 0; i < a->n_numbers; i++) {
-    if (a->feat[i].contacts >= CAND_MIN_CONTACTS || a->feat[i].bursts > 0)
+    if (ls__contacts(&a->feat[i]) >= CAND_MIN_CONTACTS || a->feat[i].bursts > 0)
       a->n_cands++;
   }
   a->cands = ls_malloc((a->n_cands + 1) * sizeof *a->cands);
@@ -558,7 +566,7 @@ ls_status ls__features_compute(ls_analysis *a, ls_error *err) {
   }
   size_t c = 0;
   for (uint32_t i = 0; i < a->n_numbers; i++)
-    if (a->feat[i].contacts >= CAND_MIN_CONTACTS || a->feat[i].bursts > 0) {
+    if (ls__contacts(&a->feat[i]) >= CAND_MIN_CONTACTS || a->feat[i].bursts > 0) {
       a->feat[i].cand = (uint32_t)c;
       a->cands[c++] = i;
     }

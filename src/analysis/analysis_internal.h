@@ -12,33 +12,38 @@
 #include "linesight/ls_analysis.h"
 
 #define LS__NONE UINT32_MAX
+#define LS__N_STAGES 12 /* analysis stages, in ls_analysis_run */
 
 /* One unordered pair of numbers that were in contact in the window. */
 typedef struct ls__pair {
   uint32_t a, b;          /* number ids, a < b */
   uint32_t n_ab, n_ba;    /* events a->b and b->a */
   uint16_t days_ab, days_ba; /* distinct local days with a->b / b->a events */
-  uint32_t calls;         /* events that were calls (either direction) */
-} ls__pair;
+} ls__pair; /* 20 bytes: one for every distinct pair in contact */
 
-/* Behavioural features of one number (docs/analysis.md, "Features"). */
+/* Behavioural features of one number (docs/analysis.md, "Features"). One
+ * for every distinct number, so every field costs a byte per number: 68
+ * bytes in all (the distinct contacts are derived, the first and last
+ * events are seconds from the window's start, and the cells and handsets
+ * of deal numbers are kept per candidate). */
 typedef struct ls__feat {
   uint32_t out_calls, in_calls, out_sms, in_sms;
   uint32_t short_calls;   /* calls (either direction) under LS__SHORT_CALL_S */
-  uint32_t contacts;      /* distinct numbers in contact */
-  uint32_t contacts_out, contacts_in; /* ... it contacted / that contacted it */
+  uint32_t contacts_out, contacts_in; /* distinct numbers it contacted / that contacted it */
   uint32_t reciprocal;    /* contacts with events in both directions */
   uint32_t repeat_in;     /* contacts that initiated on >= 2 distinct days */
   uint32_t bursts;        /* bulk-text bursts sent */
   uint32_t burst_days;    /* distinct days with a burst */
   uint32_t burst_max;     /* texts in the largest burst */
-  uint32_t burst_texts;   /* texts sent inside bursts */
   uint32_t active_days;   /* distinct local days with any event (candidates) */
   uint32_t night;         /* events 18:00-06:00 local */
-  uint32_t cells, imeis;  /* distinct cells and handsets used (deal numbers) */
   uint32_t cand;          /* index among scored candidates or LS__NONE */
-  int64_t first, last;    /* first and last event time */
+  uint32_t first_s, last_s; /* first and last event, seconds from tmin;
+                             * first_s LS__NONE: no event (ls__feat_first) */
 } ls__feat;
+
+/* Distinct numbers in contact: each was contacted, or contacted it, or both. */
+static inline uint32_t ls__contacts(const ls__feat *f) { return f->contacts_out + f->contacts_in - f->reciprocal; }
 
 #define LS__SHORT_CALL_S 60 /* a deal call arranges a meeting: under a minute */
 /* A bulk advert ("flare") is a burst: at least LS__BURST_MIN texts from one
@@ -88,7 +93,7 @@ struct ls_analysis {
   ls_analysis_opts opts;
   double threshold;
   size_t n_events;      /* events inside the window */
-  double features_s;    /* wall seconds of ls__features_compute */
+  double stage_s[LS__N_STAGES]; /* wall seconds of each stage (analysis_result.c) */
   int64_t tmin, tmax;   /* window actually covered by events */
   int64_t day0;         /* UTC midnight before tmin (day numbering origin) */
   uint32_t n_days;
@@ -104,6 +109,8 @@ struct ls_analysis {
   uint32_t *adj;
 
   uint32_t *cands;      /* candidate number ids (scored) */
+  uint32_t *cand_cells; /* [n_cands] distinct cells used (deal numbers, else 0) */
+  uint32_t *cand_imeis; /* [n_cands] distinct handsets used (deal numbers, else 0) */
   size_t n_cands;
   double *x;            /* [n_cands * LS__NX] model inputs */
   double *score;        /* [n_cands] deal score */
@@ -125,6 +132,15 @@ struct ls_analysis {
 
   struct ls__findings *fx; /* movement, cuckoo, safeguarding (analysis_findings.h) */
 };
+
+/* A number's first and last event (UTC seconds); INT64_MAX and INT64_MIN
+ * for a number with no event in the window. O(1). */
+static inline int64_t ls__feat_first(const ls_analysis *a, const ls__feat *f) {
+  return f->first_s == LS__NONE ? INT64_MAX : a->tmin + (int64_t)f->first_s;
+}
+static inline int64_t ls__feat_last(const ls_analysis *a, const ls__feat *f) {
+  return f->first_s == LS__NONE ? INT64_MIN : a->tmin + (int64_t)f->last_s;
+}
 
 /* analysis_sort.c: LSD radix sort of n 64-bit keys on their low `bits` bits;
  * tmp must hold n keys. Stable. O(n * ceil(bits/11)). */
@@ -170,6 +186,11 @@ void ls__buckets_sort(ls__buckets *b, unsigned bits); /* O(n) to O(n log bucket)
  * ids cut[p] .. cut[p + 1]). O(ids). */
 void ls__buckets_split(const ls__buckets *b, unsigned parts, uint32_t *cut);
 void ls__buckets_free(ls__buckets *b); /* accepts a zeroed b */
+/* For a final pass that reads the values front to back: gives back the
+ * pages of values [*done, upto) once they make a step of 8 MB, and moves
+ * *done to upto; those values read as 0 afterwards. Keeps the buckets from
+ * adding to whatever the pass builds from them. O(pages). */
+void ls__buckets_release(ls__buckets *b, size_t *done, size_t upto);
 
 /* Threads for the passes that split by range (at most LS__MAX_THREADS):
  * ls__threads() gives the online cores; ls__parallel runs
@@ -183,6 +204,11 @@ void ls__buckets_free(ls__buckets *b); /* accepts a zeroed b */
 /* Advice that a large array is accessed at random (2 MB pages); call
  * before the array is first written. Never fails. O(1). */
 void ls__advise_random(void *p, size_t bytes);
+/* Gives the whole pages of bytes [from, to) of a heap array back to the
+ * system: they read as zeros afterwards. For scratch consumed front to
+ * back, so it does not add to the peak of what replaces it. Advice only.
+ * O(pages). */
+void ls__release(void *base, size_t from, size_t to);
 unsigned ls__threads(void);
 unsigned ls__parts_for(size_t n_items); /* 1 below LS__PARALLEL_MIN, else ls__threads() */
 /* Tests: every pass in n parts whatever its size (0: back to normal). Not

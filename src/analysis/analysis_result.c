@@ -59,6 +59,8 @@ void ls_analysis_free(ls_analysis *a) {
   ls_free(a->cand_explain);
   ls_free(a->cand_n_explain);
   ls_free(a->cands);
+  ls_free(a->cand_cells);
+  ls_free(a->cand_imeis);
   ls_free(a->x);
   ls_free(a->score);
   ls_free(a->deal);
@@ -84,7 +86,7 @@ void ls_analysis_free(ls_analysis *a) {
 
 size_t ls_analysis_line_count(const ls_analysis *a) { return a->n_lines; }
 size_t ls_analysis_event_count(const ls_analysis *a) { return a->n_events; }
-double ls_analysis_features_seconds(const ls_analysis *a) { return a->features_s; }
+double ls_analysis_features_seconds(const ls_analysis *a) { return a->stage_s[0]; }
 
 static double wall_s(void) {
   struct timespec ts;
@@ -153,6 +155,39 @@ static ls_status finish_lines(ls_analysis *a) {
   return LS_OK;
 }
 
+/* The contact graph's last user is harm: the pairs (24 bytes each) and
+ * their adjacency go then, before the number dictionary is copied, so the
+ * copy lands where they were rather than on top of the peak. */
+static ls_status drop_graph(ls_analysis *a, ls_error *err) {
+  (void)err;
+  ls_free(a->pairs);
+  ls_free(a->adj_off);
+  ls_free(a->adj);
+  a->pairs = NULL;
+  a->adj_off = a->adj = NULL;
+  a->n_pairs = 0;
+  return LS_OK;
+}
+
+static ls_status explain_lines(ls_analysis *a, ls_error *err) {
+  return finish_lines(a) ? LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory explaining lines") : LS_OK;
+}
+
+/* The stages in order; each reads what the earlier ones left in a. */
+static const struct {
+  const char *name;
+  ls_status (*run)(ls_analysis *a, ls_error *err);
+} stages[LS__N_STAGES] = {
+    {"features", ls__features_compute}, {"scoring", ls__dealline_score},   {"continuity", ls__continuity_link},
+    {"roles", ls__roles_assign},        {"movement", ls__movement_trace},  {"cuckooing", ls__cuckoo_find},
+    {"juveniles", ls__juveniles_find},  {"harm", ls__harm_score},          {"graph freed", drop_graph},
+    {"explain", explain_lines},         {"findings", ls__findings_finish}, {"safeguarding", ls__safeguarding_assess},
+};
+
+size_t ls_analysis_stage_count(void) { return LS__N_STAGES; }
+const char *ls_analysis_stage_name(size_t i) { return i < LS__N_STAGES ? stages[i].name : NULL; }
+double ls_analysis_stage_seconds(const ls_analysis *a, size_t i) { return i < LS__N_STAGES ? a->stage_s[i] : 0; }
+
 /* A copy of a dictionary, its arrays copied whole rather than interned
  * again (a million numbers: a few milliseconds instead of a tenth of a
  * second). The copy is read only (strings and lookups); it can still grow.
@@ -211,30 +246,11 @@ ls_status ls_analysis_run(const ls_events *ev, const ls_analysis_opts *opts, ls_
    * copy then adds nothing to the peak memory */
   a->numbers = ev->numbers;
   a->numbers_borrowed = 1;
-  double t0 = wall_s();
-  if (rc == LS_OK)
-    rc = ls__features_compute(a, err);
-  a->features_s = wall_s() - t0;
-  if (rc == LS_OK)
-    rc = ls__dealline_score(a, err);
-  if (rc == LS_OK)
-    rc = ls__continuity_link(a, err);
-  if (rc == LS_OK)
-    rc = ls__roles_assign(a, err);
-  if (rc == LS_OK)
-    rc = ls__movement_trace(a, err);
-  if (rc == LS_OK)
-    rc = ls__cuckoo_find(a, err);
-  if (rc == LS_OK)
-    rc = ls__juveniles_find(a, err);
-  if (rc == LS_OK)
-    rc = ls__harm_score(a, err);
-  if (rc == LS_OK && finish_lines(a))
-    rc = LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory explaining lines");
-  if (rc == LS_OK)
-    rc = ls__findings_finish(a, err);
-  if (rc == LS_OK)
-    rc = ls__safeguarding_assess(a, err);
+  for (size_t i = 0; rc == LS_OK && i < LS__N_STAGES; i++) {
+    double t0 = wall_s();
+    rc = stages[i].run(a, err);
+    a->stage_s[i] = wall_s() - t0;
+  }
   ls_dict_init(&a->numbers);
   a->numbers_borrowed = 0;
   if (rc == LS_OK && dict_copy(&a->numbers, &ev->numbers))
@@ -699,9 +715,9 @@ ls_status ls_analysis_write_features(const ls_analysis *a, const char *path, ls_
   fprintf(f, ",score\n");
   for (size_t c = 0; c < a->n_cands; c++) {
     const ls__feat *ft = &a->feat[a->cands[c]];
-    fprintf(f, "%s,%u,%u,%u,%u,%u,%u,%u,%u", ls_dict_str(&a->numbers, a->cands[c]), ft->contacts, ft->contacts_in,
+    fprintf(f, "%s,%u,%u,%u,%u,%u,%u,%u,%u", ls_dict_str(&a->numbers, a->cands[c]), ls__contacts(ft), ft->contacts_in,
             ft->contacts_out, ft->out_calls + ft->in_calls + ft->out_sms + ft->in_sms, ft->bursts, ft->active_days,
-            ft->cells, ft->imeis);
+            a->cand_cells[c], a->cand_imeis[c]);
     for (int i = 0; i < LS__NX; i++)
       fprintf(f, ",%.6g", a->x[c * LS__NX + (size_t)i]);
     fprintf(f, ",%.6f\n", a->score[c]);

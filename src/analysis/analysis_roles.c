@@ -246,8 +246,11 @@ static ls_status profile_build(const ls_analysis *a, const uint32_t *subj, uint3
     rc = LS_ERR_NOMEM;
     goto out;
   }
-  size_t r = 0;
+  /* the fold reads the buckets once, in order: their pages go back as
+   * the profile fills */
+  size_t r = 0, released = 0;
   for (uint32_t s = 0; s < n_subj; s++) {
+    ls__buckets_release(&bk, &released, bk.off[s]);
     pr->off[s] = (uint32_t)r;
     for (size_t i = bk.off[s]; i < bk.off[s + 1];) {
       size_t j = i;

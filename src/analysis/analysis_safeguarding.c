@@ -256,7 +256,7 @@ static ls_status assess_subject(ctx *c, uint32_t s) {
   const ls__line *L = &a->lines[fx->line_pos[sub->line]];
   const char *num = ls_dict_str(&a->numbers, sub->number);
   const ls__feat *ft = &a->feat[sub->number];
-  int64_t first = ft->first, last = ft->last;
+  int64_t first = ls__feat_first(a, ft), last = ls__feat_last(a, ft);
   char line[16], day[16], flags[160];
   ls__line_label(a, sub->line, line);
   const char *role = sub->role == LS__ROLE_RUNNER ? "runner" : "line phone";
@@ -415,10 +415,10 @@ static int youngest_age(const ctx *c, uint32_t s) {
     return -1;
   for (uint32_t k = c->att_off[nid]; k < c->att_off[nid + 1]; k++) {
     const ls_attribution *at = &ref->attributions[c->att_idx[k]];
-    if (at->from > ft->last || at->to < ft->first ||
+    if (at->from > ls__feat_last(a, ft) || at->to < ls__feat_first(a, ft) ||
         ls_dict_find(&c->persons, at->person_id, strlen(at->person_id), &pi) != LS_OK)
       continue;
-    int age = age_on(ref->persons[pi].dob_days, floor_div(ls__local(ft->first), 86400));
+    int age = age_on(ref->persons[pi].dob_days, floor_div(ls__local(ls__feat_first(a, ft)), 86400));
     if (best < 0 || age < best)
       best = age;
   }

@@ -178,6 +178,14 @@ void ls__advise_random(void *p, size_t bytes) {
 #endif
 }
 
+void ls__release(void *base, size_t from, size_t to) {
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  uintptr_t lo = ((uintptr_t)base + from + page - 1) & ~(page - 1);
+  uintptr_t hi = ((uintptr_t)base + to) & ~(page - 1);
+  if (hi > lo)
+    (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
 /* ---- threads ------------------------------------------------------------------ */
 
 /* Worker threads: the online cores, at most LS__MAX_THREADS. The machine
@@ -309,6 +317,13 @@ ls_status ls__buckets_build(ls__buckets *b, uint32_t n_ids, size_t n_items, ls__
   if (bits)
     ls__buckets_sort(b, bits);
   return LS_OK;
+}
+
+void ls__buckets_release(ls__buckets *b, size_t *done, size_t upto) {
+  if (upto - *done < ((size_t)1 << 20))
+    return;
+  ls__release(b->vals, *done * sizeof *b->vals, upto * sizeof *b->vals);
+  *done = upto;
 }
 
 void ls__buckets_split(const ls__buckets *b, unsigned parts, uint32_t *cut) {

@@ -275,6 +275,10 @@ int cli_analyse(int argc, char **argv) {
             "memory at peak %ld MB over the %ld MB loaded (%.0f bytes an event)\n",
             n, t1 - t0, c1 - c0, t2 - t1, c2 - c1, ls_analysis_features_seconds(a), peak / 1024, rss0 / 1024,
             n ? 1024.0 * (double)peak / (double)n : 0.0);
+    fprintf(stderr, "linesight analyse: stages (wall s):");
+    for (size_t i = 0; i < ls_analysis_stage_count(); i++)
+      fprintf(stderr, "%s %s %.3f", i ? "," : "", ls_analysis_stage_name(i), ls_analysis_stage_seconds(a, i));
+    fputc('\n', stderr);
   }
   ls_events_free(&ev);
   /* the store keeps the text; a file or stdout gets it streamed */
