@@ -9,8 +9,12 @@
  *     goes quiet, and the overlap needed is lower then.
  * Customers often buy from more than one line, so a few shared customers
  * never link two numbers: the overlap must be a large share of the smaller
- * customer list. Lines are the connected components (igraph) of the graph
- * of links. */
+ * customer list; two numbers in use side by side for days are never linked
+ * by customers; and a number has at most one successor and one
+ * predecessor, the best candidate (in succession first, then by overlap),
+ * so two lines of one town that share most customers and swap numbers
+ * around the same days stay apart. Lines are the connected components
+ * (igraph) of the graph of links. */
 #include <igraph/igraph.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -19,18 +23,30 @@
 #include "../core/ls_mem.h"
 #include "analysis_internal.h"
 
-/* Customer-list overlap, as a share of the smaller list, that links two
- * numbers whatever their timing. Measured on the training worlds (seeds
- * 101-104, standard and hard; docs/analysis.md): numbers of one line
- * overlap by 0.96-1.0 (the new number is announced to the whole list),
- * numbers of different lines in one town by at most 0.70 (customers who buy
- * from several lines). The cut sits between the two. */
+/* Customer-list overlap, as a share of the smaller list, that makes two
+ * numbers candidates for one line whatever their timing. Measured on the
+ * training worlds (seeds 101-104, standard and hard; docs/analysis.md):
+ * numbers of one line overlap by 0.96-1.0 (the new number is announced to
+ * the whole list), numbers of different lines in one town by up to 0.70,
+ * and up to 0.97 where most customers buy from two lines
+ * (multi_line_share 0.7): overlap alone cannot tell, timing and the
+ * one-successor rule below do. */
 #define LINK_OVERLAP 0.8
-/* Lower overlap accepted when the new number starts within HANDOFF_S of the
- * old one's last event: DOMAIN.md says a cut number is live again on another
- * phone within an hour to a few hours. */
+/* Lower overlap accepted when the new number follows the old one in time
+ * (SUCCESSION_GAP_S). */
 #define LINK_OVERLAP_HANDOFF 0.7
-#define HANDOFF_S (6 * 3600)
+/* A succession: the new phone's first own event (a call or text it made)
+ * at most this long after the old phone's last one. DOMAIN.md: a cut
+ * number is live again on another phone within an hour to a few hours;
+ * lines go quiet at night, so a swap made in the morning follows the old
+ * phone's last use the evening before: gaps of 0-11.5 hours on the training
+ * worlds. */
+#define SUCCESSION_GAP_S (24 * 3600)
+/* Overlapping numbers: the new phone may start this long before the old
+ * one stops (both in use while customers move over). Two numbers both in
+ * use for longer are two lines running side by side, however many
+ * customers they share. */
+#define CONCURRENT_MAX_S (3 * 86400)
 /* At least this many shared contacts, so that two tiny lists cannot link by
  * chance. */
 #define LINK_MIN_SHARED 5
@@ -152,11 +168,86 @@ static uint32_t list_size(const ls_analysis *a, const uint32_t *dmap, uint32_t n
   return n;
 }
 
-/* Links by carried-over customer lists: an inverted index contact -> deal
- * numbers (sorted keys), pair counts of shared contacts (sorted keys), and
- * the overlap and timing tests. O(L + S log S) for L list entries and S
- * shared (contact, deal, deal) triples. */
-static ls_status link_customers(ls_analysis *a, const uint32_t *dmap, edge_list *edges) {
+/* A candidate link by customers: pred's phone came into use first. */
+typedef struct succ_cand {
+  uint32_t pred, succ;
+  int timed;    /* succ followed pred (SUCCESSION_GAP_S) */
+  double frac;  /* shared customers over the smaller list */
+  int64_t gap;  /* |succ's first own event - pred's last own event| */
+} succ_cand;
+
+typedef struct cand_list {
+  succ_cand *v;
+  size_t n, cap;
+} cand_list;
+
+/* Timed candidates first, then by overlap, then by the closer handoff;
+ * ids last, so the order never depends on the input's. */
+static int by_succ_rank(const void *x, const void *y) {
+  const succ_cand *a = x, *b = y;
+  if (a->timed != b->timed)
+    return b->timed - a->timed;
+  if (a->frac != b->frac)
+    return (a->frac < b->frac) - (a->frac > b->frac);
+  if (a->gap != b->gap)
+    return (a->gap > b->gap) - (a->gap < b->gap);
+  if (a->pred != b->pred)
+    return (a->pred > b->pred) - (a->pred < b->pred);
+  return (a->succ > b->succ) - (a->succ < b->succ);
+}
+
+/* Deal numbers d1 and d2 share `frac` of the smaller customer list: a
+ * candidate when their timing allows one line (SUCCESSION_GAP_S,
+ * CONCURRENT_MAX_S). O(1) amortised. */
+static ls_status candidate_add(const ls_analysis *a, uint32_t d1, uint32_t d2, double frac, cand_list *c) {
+  uint32_t pred = a->deal_out_first[d1] <= a->deal_out_first[d2] ? d1 : d2, succ = pred == d1 ? d2 : d1;
+  int64_t gap = a->deal_out_first[succ] - a->deal_out_last[pred];
+  if (gap < -CONCURRENT_MAX_S)
+    return LS_OK; /* in use side by side: two lines */
+  int timed = gap <= SUCCESSION_GAP_S;
+  if (!timed && frac < LINK_OVERLAP)
+    return LS_OK;
+  if (c->n == c->cap) {
+    size_t cap = c->cap ? 2 * c->cap : 64;
+    succ_cand *p = ls_reallocarray(c->v, cap, sizeof *p);
+    if (!p)
+      return LS_ERR_NOMEM;
+    c->v = p;
+    c->cap = cap;
+  }
+  c->v[c->n++] = (succ_cand){pred, succ, timed, frac, gap < 0 ? -gap : gap};
+  return LS_OK;
+}
+
+/* Links each number to at most one successor and one predecessor: the
+ * candidates in rank order, each taken unless either end is already
+ * spoken for. A line's true next number is announced to the whole list
+ * (overlap ~1.0) and follows within hours, so it outranks a neighbouring
+ * line's number that happens to start near the same time. O(C log C). */
+static ls_status match_successors(const ls_analysis *a, cand_list *c, edge_list *edges) {
+  if (c->n == 0)
+    return LS_OK;
+  qsort(c->v, c->n, sizeof *c->v, by_succ_rank);
+  uint8_t *has_succ = ls_calloc(a->n_deal + 1, 1), *has_pred = ls_calloc(a->n_deal + 1, 1);
+  ls_status rc = has_succ && has_pred ? LS_OK : LS_ERR_NOMEM;
+  for (size_t i = 0; i < c->n && rc == LS_OK; i++) {
+    const succ_cand *x = &c->v[i];
+    if (has_succ[x->pred] || has_pred[x->succ])
+      continue;
+    has_succ[x->pred] = has_pred[x->succ] = 1;
+    rc = edge_add(edges, x->pred, x->succ);
+  }
+  ls_free(has_succ);
+  ls_free(has_pred);
+  return rc;
+}
+
+/* Candidate links by carried-over customer lists: an inverted index
+ * contact -> deal numbers (sorted keys), pair counts of shared contacts
+ * (sorted keys), and the overlap and timing tests (candidate_add).
+ * O(L + S log S) for L list entries and S shared (contact, deal, deal)
+ * triples. */
+static ls_status link_customers(ls_analysis *a, const uint32_t *dmap, cand_list *cands) {
   ls_status rc = LS_OK;
   uint32_t *size = ls_calloc(a->n_deal + 1, sizeof *size);
   size_t n = 0;
@@ -218,13 +309,8 @@ static ls_status link_customers(ls_analysis *a, const uint32_t *dmap, edge_list 
     double ov = (double)(j - i);
     uint32_t smaller = size[d1] < size[d2] ? size[d1] : size[d2];
     double frac = smaller ? ov / smaller : 0;
-    const ls__feat *f1 = &a->feat[a->deal[d1]], *f2 = &a->feat[a->deal[d2]];
-    /* the later number's start against the earlier number's end */
-    const ls__feat *early = f1->first_s <= f2->first_s ? f1 : f2, *late = early == f1 ? f2 : f1;
-    int64_t start = ls__feat_first(a, late), end = ls__feat_last(a, early);
-    int handoff = start >= end - HANDOFF_S && start <= end + HANDOFF_S;
-    if (j - i >= LINK_MIN_SHARED && (frac >= LINK_OVERLAP || (handoff && frac >= LINK_OVERLAP_HANDOFF)))
-      rc = edge_add(edges, d1, d2);
+    if (j - i >= LINK_MIN_SHARED && frac >= LINK_OVERLAP_HANDOFF)
+      rc = candidate_add(a, d1, d2, frac, cands);
     i = j;
   }
 out:
@@ -258,9 +344,13 @@ ls_status ls__continuity_link(ls_analysis *a, ls_error *err) {
     dmap[i] = LS__NONE;
   for (size_t d = 0; d < a->n_deal; d++)
     dmap[a->deal[d]] = (uint32_t)d;
+  cand_list cands = {0};
   rc = link_handsets(a, dmap, &edges);
   if (rc == LS_OK)
-    rc = link_customers(a, dmap, &edges);
+    rc = link_customers(a, dmap, &cands);
+  if (rc == LS_OK)
+    rc = match_successors(a, &cands, &edges);
+  ls_free(cands.v);
   if (rc) {
     rc = LS_FAIL(err, rc, "analysis: out of memory linking numbers");
     goto out;

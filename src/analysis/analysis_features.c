@@ -454,14 +454,19 @@ ls_status ls__features_deal_extras(ls_analysis *a, ls_error *err) {
   uint64_t *cell_keys = NULL, *imei_keys = NULL;
   a->cand_cells = ls_calloc(a->n_cands + 1, sizeof *a->cand_cells);
   a->cand_imeis = ls_calloc(a->n_cands + 1, sizeof *a->cand_imeis);
-  if (!dmap || !a->cand_cells || !a->cand_imeis) {
+  a->deal_out_first = ls_malloc((a->n_deal + 1) * sizeof *a->deal_out_first);
+  a->deal_out_last = ls_malloc((a->n_deal + 1) * sizeof *a->deal_out_last);
+  if (!dmap || !a->cand_cells || !a->cand_imeis || !a->deal_out_first || !a->deal_out_last) {
     ls_free(dmap);
     return LS_FAIL(err, LS_ERR_NOMEM, "analysis: out of memory for deal-number features");
   }
   for (uint32_t i = 0; i < a->n_numbers; i++)
     dmap[i] = LS__NONE;
-  for (size_t d = 0; d < a->n_deal; d++)
+  for (size_t d = 0; d < a->n_deal; d++) {
     dmap[a->deal[d]] = (uint32_t)d;
+    a->deal_out_first[d] = INT64_MAX;
+    a->deal_out_last[d] = INT64_MIN;
+  }
   size_t n_ends = 0;
   for (size_t i = 0; i < ev->count; i++)
     if (in_window(a, ev->start[i]))
@@ -476,6 +481,13 @@ ls_status ls__features_deal_extras(ls_analysis *a, ls_error *err) {
   for (size_t i = 0; i < ev->count; i++) {
     if (!in_window(a, ev->start[i]))
       continue;
+    uint32_t caller = dmap[ev->caller[i]];
+    if (caller != LS__NONE) { /* the span the phone was in use (continuity) */
+      if (ev->start[i] < a->deal_out_first[caller])
+        a->deal_out_first[caller] = ev->start[i];
+      if (ev->start[i] > a->deal_out_last[caller])
+        a->deal_out_last[caller] = ev->start[i];
+    }
     for (int side = 0; side < 2; side++) {
       uint32_t d = dmap[side ? ev->callee[i] : ev->caller[i]];
       if (d == LS__NONE)
@@ -488,6 +500,13 @@ ls_status ls__features_deal_extras(ls_analysis *a, ls_error *err) {
         imei_keys[ni++] = ((uint64_t)d << 32) | imei;
     }
   }
+  /* a deal number that made no call or text in the window (customers
+   * texting a dead number): its span is that of all its events */
+  for (size_t d = 0; d < a->n_deal; d++)
+    if (a->deal_out_first[d] == INT64_MAX) {
+      a->deal_out_first[d] = ls__feat_first(a, &a->feat[a->deal[d]]);
+      a->deal_out_last[d] = ls__feat_last(a, &a->feat[a->deal[d]]);
+    }
   rc = count_distinct(a, cell_keys, nc, 0);
   if (rc == LS_OK)
     rc = count_distinct(a, imei_keys, ni, 1);

@@ -120,6 +120,8 @@ struct ls_analysis {
   uint32_t *deal;       /* deal number ids (score >= threshold) */
   size_t n_deal;
   uint32_t *deal_line;  /* [n_deal] line index */
+  int64_t *deal_out_first, *deal_out_last; /* [n_deal] first and last call or text
+                                            * it made (none: its first and last event) */
 
   /* places (named areas or cells) */
   uint32_t n_cells;

@@ -65,6 +65,8 @@ void ls_analysis_free(ls_analysis *a) {
   ls_free(a->score);
   ls_free(a->deal);
   ls_free(a->deal_line);
+  ls_free(a->deal_out_first);
+  ls_free(a->deal_out_last);
   ls_free(a->cell_place);
   for (uint32_t p = 0; a->place_name && p < a->n_places; p++)
     ls_free(a->place_name[p]);

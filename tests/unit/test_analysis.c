@@ -208,6 +208,36 @@ static void streamed_json_is_janssons_layout(void **state) {
   ls_events_free(&ev);
 }
 
+/* Two lines in one town selling to the very same customers, each swapping
+ * numbers on its own days (no shared handsets): the customer lists of all
+ * five numbers overlap fully, so only timing and the one-successor rule
+ * keep the lines apart - line A's first number and line B's second are in
+ * use side by side for two days, and A's own next number follows sooner. */
+static void lines_sharing_every_customer_stay_apart(void **state) {
+  (void)state;
+  static const char *const line_a[] = {"+447700800011", "+447700800012"};
+  static const char *const line_b[] = {"+447700800021", "+447700800022", "+447700800023"};
+  ls_events ev;
+  ls_events_init(&ev);
+  make_line(&ev, line_a, 2, NULL, 0, 60, "+447700700011", "+447700600011", "BSK-1", 20);
+  make_line(&ev, line_b, 3, NULL, 0, 60, "+447700700021", "+447700600021", "BSK-2", 20);
+  ls_refdata ref = make_ref();
+  json_t *root = run_json(&ev, &ref);
+  assert_int_equal(json_array_size(json_object_get(root, "lines")), 2);
+  const json_t *a = line_with(root, "+447700800011"), *b = line_with(root, "+447700800021");
+  assert_non_null(a);
+  assert_non_null(b);
+  assert_ptr_not_equal(a, b);
+  assert_ptr_equal(line_with(root, "+447700800012"), a);
+  assert_ptr_equal(line_with(root, "+447700800022"), b);
+  assert_ptr_equal(line_with(root, "+447700800023"), b);
+  assert_int_equal(json_array_size(json_object_get(a, "numbers")), 2);
+  assert_int_equal(json_array_size(json_object_get(b, "numbers")), 3);
+  json_decref(root);
+  free(ref.cells);
+  ls_events_free(&ev);
+}
+
 static void finds_lines_not_decoys(void **state) {
   (void)state;
   ls_events ev;
@@ -404,7 +434,7 @@ static void store_round_trip(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(finds_lines_not_decoys),   cmocka_unit_test(streamed_json_is_janssons_layout),   cmocka_unit_test(roles_without_cell_table),
+      cmocka_unit_test(finds_lines_not_decoys),   cmocka_unit_test(streamed_json_is_janssons_layout), cmocka_unit_test(lines_sharing_every_customer_stay_apart),   cmocka_unit_test(roles_without_cell_table),
       cmocka_unit_test(independent_of_event_order), cmocka_unit_test(time_window_limits_events),
       cmocka_unit_test(empty_table),              cmocka_unit_test(radix_sort_sorts),
       cmocka_unit_test(uk_clock),                 cmocka_unit_test(store_round_trip),
