@@ -14,7 +14,10 @@
  * predecessor, the best candidate (in succession first, then by overlap),
  * so two lines of one town that share most customers and swap numbers
  * around the same days stay apart. Lines are the connected components
- * (igraph) of the graph of links. */
+ * (igraph) of the graph of links. Before that, numbers the score missed
+ * are recovered by the same cue (ls__continuity_recover): one that takes
+ * over a deal number's customer list in succession is the line's next
+ * phone. */
 #include <igraph/igraph.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -319,6 +322,261 @@ out:
   ls_free(tmp);
   ls_free(shared);
   return rc;
+}
+
+/* ---- numbers the score missed, recovered by succession ------------------ */
+
+/* A scored number below the threshold joins the deal numbers when it takes
+ * over (or hands on) a deal number's customer list: at least this share of
+ * the smaller list, in succession (SUCCESSION_GAP_S, CONCURRENT_MAX_S).
+ * DOMAIN.md: "customer lists carried over to the new number" is one of the
+ * cues analysts use to tie numbers together. Numbers of one line share
+ * 0.96-1.0 on the training worlds; a number of a neighbouring line, at
+ * most 0.97 where most customers buy from two lines - but that one is in
+ * use side by side with the lines' numbers, which the timing rules out. */
+#define PROMOTE_OVERLAP 0.9
+/* Rounds of recovery: a chain of missed numbers is recovered one number a
+ * round, from the detected end (a line rotating every few days can lose
+ * two or three numbers in a row to the score). */
+#define PROMOTE_ROUNDS 16
+
+/* Contacts of x that are not deal numbers. O(deg x). */
+static uint32_t non_deal_contacts(const ls_analysis *a, const uint32_t *dmap, uint32_t x) {
+  uint32_t n = 0;
+  for (uint32_t k = a->adj_off[x]; k < a->adj_off[x + 1]; k++) {
+    const ls__pair *p = &a->pairs[a->adj[k]];
+    n += dmap[p->a == x ? p->b : p->a] == LS__NONE;
+  }
+  return n;
+}
+
+typedef struct promotion {
+  uint32_t number, from; /* the recovered number and the deal number it follows or precedes */
+  uint32_t shared, list;
+  double frac;
+  int64_t gap;           /* seconds between the two numbers' use */
+  int after;             /* number came after `from` (else before) */
+} promotion;
+
+static int by_promotion(const void *x, const void *y) {
+  const promotion *a = x, *b = y;
+  if (a->number != b->number)
+    return (a->number > b->number) - (a->number < b->number);
+  if (a->frac != b->frac)
+    return (a->frac < b->frac) - (a->frac > b->frac);
+  return (a->from > b->from) - (a->from < b->from);
+}
+
+/* The evidence of a recovered number, first in its explanation (the
+ * score's own evidence follows, ls__dealline_score). */
+static ls_status promote(ls_analysis *a, const promotion *p) {
+  uint32_t c = a->feat[p->number].cand;
+  double hours = (double)(p->gap < 0 ? -p->gap : p->gap) / 3600.0;
+  const char *when = p->gap < 0 ? "before" : "after";
+  if (p->after)
+    return ls__strlist_push(&a->cand_explain[c], &a->cand_n_explain[c],
+                            "+ took over the customer list of deal number %s (%u of its %u contacts, %.0f%%), "
+                            "starting %.1f hours %s that number's last event",
+                            ls_dict_str(&a->numbers, p->from), p->shared, p->list, 100.0 * p->frac, hours, when);
+  return ls__strlist_push(&a->cand_explain[c], &a->cand_n_explain[c],
+                          "+ handed its customer list on to deal number %s (%u of its %u contacts, %.0f%%), "
+                          "which started %.1f hours %s this number's last event",
+                          ls_dict_str(&a->numbers, p->from), p->shared, p->list, 100.0 * p->frac, hours, when);
+}
+
+/* Whether x's use follows or precedes d's in succession: the gap from
+ * one's last event to the other's first (*gap; negative: overlapping) is
+ * within SUCCESSION_GAP_S and CONCURRENT_MAX_S. O(1). */
+static int in_succession(const ls_analysis *a, uint32_t x, uint32_t d, int *after, int64_t *gap) {
+  const ls__feat *fx = &a->feat[x], *fd = &a->feat[d];
+  *after = fx->first_s >= fd->first_s;
+  *gap = *after ? ls__feat_first(a, fx) - ls__feat_last(a, fd) : ls__feat_first(a, fd) - ls__feat_last(a, fx);
+  return *gap >= -CONCURRENT_MAX_S && *gap <= SUCCESSION_GAP_S;
+}
+
+/* Scored numbers below the threshold, ordered by first and by last event,
+ * so that the numbers in succession with a deal number are two ranges. */
+typedef struct by_time {
+  uint32_t *by_first, *by_last;
+  size_t n;
+} by_time;
+
+static int cmp_first(const void *x, const void *y, void *ctx) {
+  const ls__feat *f = ctx, *a = &f[*(const uint32_t *)x], *b = &f[*(const uint32_t *)y];
+  if (a->first_s != b->first_s)
+    return (a->first_s > b->first_s) - (a->first_s < b->first_s);
+  return (*(const uint32_t *)x > *(const uint32_t *)y) - (*(const uint32_t *)x < *(const uint32_t *)y);
+}
+
+static int cmp_last(const void *x, const void *y, void *ctx) {
+  const ls__feat *f = ctx, *a = &f[*(const uint32_t *)x], *b = &f[*(const uint32_t *)y];
+  if (a->last_s != b->last_s)
+    return (a->last_s > b->last_s) - (a->last_s < b->last_s);
+  return (*(const uint32_t *)x > *(const uint32_t *)y) - (*(const uint32_t *)x < *(const uint32_t *)y);
+}
+
+/* First index of sorted ids whose time (first_s or last_s) is >= t. */
+static size_t lower_bound(const ls_analysis *a, const uint32_t *ids, size_t n, int last, int64_t t) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    const ls__feat *f = &a->feat[ids[mid]];
+    int64_t v = last ? ls__feat_last(a, f) : ls__feat_first(a, f);
+    if (v < t)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* Contacts of x marked (a deal number's customers). O(deg x). */
+static uint32_t marked_contacts(const ls_analysis *a, const uint8_t *mark, uint32_t x) {
+  uint32_t n = 0;
+  for (uint32_t k = a->adj_off[x]; k < a->adj_off[x + 1]; k++) {
+    const ls__pair *p = &a->pairs[a->adj[k]];
+    n += mark[p->a == x ? p->b : p->a];
+  }
+  return n;
+}
+
+/* Tests x against seed d, whose customers (list of them) are marked. */
+static int promotable(const ls_analysis *a, const uint32_t *dmap, const uint8_t *mark, uint32_t x, uint32_t d,
+                      uint32_t list, promotion *out) {
+  int after;
+  int64_t gap;
+  if (dmap[x] != LS__NONE || !in_succession(a, x, d, &after, &gap))
+    return 0;
+  uint32_t shared = marked_contacts(a, mark, x);
+  if (shared < LINK_MIN_SHARED)
+    return 0;
+  uint32_t lx = non_deal_contacts(a, dmap, x), smaller = lx < list ? lx : list;
+  double frac = smaller ? (double)shared / smaller : 0;
+  if (frac < PROMOTE_OVERLAP)
+    return 0;
+  *out = (promotion){x, d, shared, lx, frac, gap, after};
+  return 1;
+}
+
+static ls_status found_push(promotion **v, size_t *n, size_t *cap, const promotion *p) {
+  if (*n == *cap) {
+    size_t c = *cap ? 2 * *cap : 64;
+    promotion *q = ls_reallocarray(*v, c, sizeof *q);
+    if (!q)
+      return LS_ERR_NOMEM;
+    *v = q;
+    *cap = c;
+  }
+  (*v)[(*n)++] = *p;
+  return LS_OK;
+}
+
+/* The numbers in succession with seed d that carry its customer list: the
+ * candidates starting around d's end or ending around its start (two
+ * ranges of the time orders), each checked against d's marked customers.
+ * O(deg d + the ranges' degrees). */
+static ls_status seed_scan(const ls_analysis *a, const uint32_t *dmap, uint8_t *mark, const by_time *bt,
+                           uint32_t d, promotion **found, size_t *nf, size_t *cap) {
+  uint32_t list = 0;
+  for (uint32_t k = a->adj_off[d]; k < a->adj_off[d + 1]; k++) {
+    const ls__pair *p = &a->pairs[a->adj[k]];
+    uint32_t c = p->a == d ? p->b : p->a;
+    if (dmap[c] == LS__NONE) {
+      mark[c] = 1;
+      list++;
+    }
+  }
+  const ls__feat *fd = &a->feat[d];
+  int64_t first = ls__feat_first(a, fd), last = ls__feat_last(a, fd);
+  ls_status rc = LS_OK;
+  promotion p;
+  /* after d: starting from CONCURRENT_MAX_S before its end to SUCCESSION_GAP_S after */
+  for (size_t i = lower_bound(a, bt->by_first, bt->n, 0, last - CONCURRENT_MAX_S); i < bt->n && rc == LS_OK; i++) {
+    uint32_t x = bt->by_first[i];
+    if (ls__feat_first(a, &a->feat[x]) > last + SUCCESSION_GAP_S)
+      break;
+    if (promotable(a, dmap, mark, x, d, list, &p))
+      rc = found_push(found, nf, cap, &p);
+  }
+  /* before d: ending from SUCCESSION_GAP_S before its start to CONCURRENT_MAX_S after */
+  for (size_t i = lower_bound(a, bt->by_last, bt->n, 1, first - SUCCESSION_GAP_S); i < bt->n && rc == LS_OK; i++) {
+    uint32_t x = bt->by_last[i];
+    if (ls__feat_last(a, &a->feat[x]) > first + CONCURRENT_MAX_S)
+      break;
+    if (a->feat[x].first_s < fd->first_s && promotable(a, dmap, mark, x, d, list, &p))
+      rc = found_push(found, nf, cap, &p);
+  }
+  for (uint32_t k = a->adj_off[d]; k < a->adj_off[d + 1]; k++) {
+    const ls__pair *q = &a->pairs[a->adj[k]];
+    mark[q->a == d ? q->b : q->a] = 0;
+  }
+  return rc;
+}
+
+/* Recovers deal numbers the score missed (PROMOTE_OVERLAP), adding them to
+ * a->deal with a sentence of evidence for their explanation. Runs after
+ * scoring and before the deal numbers' extras and explanations. O(C log C
+ * + R * (seeds' degrees + their succession ranges' degrees)) for C scored
+ * numbers and R rounds. */
+ls_status ls__continuity_recover(ls_analysis *a, ls_error *err) {
+  ls_status rc = LS_OK;
+  uint32_t *dmap = ls_malloc(((size_t)a->n_numbers + 1) * sizeof *dmap);
+  uint32_t *seeds = ls_malloc((a->n_cands + 1) * sizeof *seeds), *next = ls_malloc((a->n_cands + 1) * sizeof *next);
+  uint8_t *mark = ls_calloc((size_t)a->n_numbers + 1, 1);
+  by_time bt = {ls_malloc((a->n_cands + 1) * sizeof *bt.by_first), ls_malloc((a->n_cands + 1) * sizeof *bt.by_last), 0};
+  promotion *found = NULL;
+  size_t nf = 0, cap = 0;
+  if (!dmap || !seeds || !next || !mark || !bt.by_first || !bt.by_last) {
+    rc = LS_ERR_NOMEM;
+    goto out;
+  }
+  for (uint32_t i = 0; i < a->n_numbers; i++)
+    dmap[i] = LS__NONE;
+  for (size_t d = 0; d < a->n_deal; d++)
+    dmap[a->deal[d]] = (uint32_t)d;
+  for (size_t c = 0; c < a->n_cands; c++)
+    if (dmap[a->cands[c]] == LS__NONE)
+      bt.by_first[bt.n++] = a->cands[c];
+  memcpy(bt.by_last, bt.by_first, bt.n * sizeof *bt.by_last);
+  qsort_r(bt.by_first, bt.n, sizeof *bt.by_first, cmp_first, a->feat);
+  qsort_r(bt.by_last, bt.n, sizeof *bt.by_last, cmp_last, a->feat);
+  size_t n_seeds = a->n_deal;
+  memcpy(seeds, a->deal, a->n_deal * sizeof *seeds);
+  for (int round = 0; round < PROMOTE_ROUNDS && n_seeds && rc == LS_OK; round++) {
+    nf = 0;
+    for (size_t i = 0; i < n_seeds && rc == LS_OK; i++)
+      rc = seed_scan(a, dmap, mark, &bt, seeds[i], &found, &nf, &cap);
+    if (rc)
+      break;
+    /* each number once, with its best evidence; then they all join */
+    if (nf > 1)
+      qsort(found, nf, sizeof *found, by_promotion);
+    size_t n_next = 0;
+    for (size_t i = 0; i < nf && rc == LS_OK; i++) {
+      const promotion *p = &found[i];
+      if (i > 0 && found[i - 1].number == p->number)
+        continue;
+      rc = promote(a, p);
+      dmap[p->number] = (uint32_t)a->n_deal;
+      a->deal[a->n_deal++] = p->number;
+      next[n_next++] = p->number;
+    }
+    memcpy(seeds, next, n_next * sizeof *seeds);
+    n_seeds = n_next;
+  }
+  if (rc == LS_OK)
+    ls__u32_sort(a->deal, a->n_deal);
+out:
+  ls_free(dmap);
+  ls_free(seeds);
+  ls_free(next);
+  ls_free(mark);
+  ls_free(bt.by_first);
+  ls_free(bt.by_last);
+  ls_free(found);
+  if (rc)
+    return LS_FAIL(err, rc, "analysis: out of memory recovering deal numbers");
+  return LS_OK;
 }
 
 static int by_first_seen(const void *x, const void *y, void *ctx) {

@@ -117,7 +117,9 @@ ls_status ls__dealline_score(ls_analysis *a, ls_error *err) {
     if (a->score[c] >= a->threshold)
       a->deal[a->n_deal++] = a->cands[c];
   }
-  ls_status rc = ls__features_deal_extras(a, err);
+  ls_status rc = ls__continuity_recover(a, err);
+  if (rc == LS_OK)
+    rc = ls__features_deal_extras(a, err);
   if (rc)
     return rc;
   for (size_t d = 0; d < a->n_deal; d++)

@@ -230,6 +230,10 @@ ls_status ls__features_compute(ls_analysis *a, ls_error *err);
 ls_status ls__features_deal_extras(ls_analysis *a, ls_error *err);
 /* analysis_dealline.c: deal scores and explanations of candidates. O(C). */
 ls_status ls__dealline_score(ls_analysis *a, ls_error *err);
+/* analysis_continuity.c: adds to a->deal the numbers below the threshold
+ * that take over or hand on a deal number's customer list in succession,
+ * their evidence first in their explanation (before the deal extras). */
+ls_status ls__continuity_recover(ls_analysis *a, ls_error *err);
 /* analysis_continuity.c: groups deal numbers into lines. */
 ls_status ls__continuity_link(ls_analysis *a, ls_error *err);
 /* Connected components of an undirected graph (igraph, with its aborting
