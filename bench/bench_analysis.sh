@@ -42,7 +42,7 @@ fi
 
 /usr/bin/time -f "%e %M %U %S" -o "$OUT/time.analyse" "$BIN" analyse "$CSV" --timings --top 0 \
   --json "$OUT/analysis.json" > /dev/null 2> "$OUT/log.analyse"
-grep "events: load" "$OUT/log.analyse"
+grep -E "events: load|stages" "$OUT/log.analyse"
 read -r wall rss usr sys < "$OUT/time.analyse"
 cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN {print u + s}')
 feat=$(sed -n 's/.*features \([0-9.]*\) s.*/\1/p' "$OUT/log.analyse")
