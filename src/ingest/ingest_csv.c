@@ -358,6 +358,19 @@ ls_status ls_csv_next(ls_csv *csv) {
   csv->rec = d + rec_start;
   csv->rec_len = (size_t)(rec_end - csv->rec);
   csv->pos = (size_t)(p - d);
+  /* A NUL byte is no text: every value is later a C string (a number, a
+   * cell id, a dictionary key), where it would cut the value short, so the
+   * record is rejected here, whole, and the reading goes on after it. */
+  if (memchr(csv->rec, '\0', csv->rec_len)) {
+    size_t field = 0;
+    for (size_t i = 0; i < csv->nfields && !field; i++)
+      if (memchr(csv->fields[i].ptr, '\0', csv->fields[i].len))
+        field = i + 1;
+    csv->nfields = 0;
+    csv->reason = "NUL byte in the record";
+    csv->err_field = field;
+    return LS_ERR_INPUT;
+  }
   return LS_ROW;
 }
 

@@ -96,6 +96,15 @@ expect_exit 2 "$LINESIGHT" ingest --db "$T/s.db" --format xml c.csv
 expect_exit 2 "$LINESIGHT" ingest --db "$T/s.db"
 expect_exit 2 "$LINESIGHT" ingest --db "$T/s.db" --tz Mars/Olympus c.csv
 
+# a NUL byte inside a field rejects that row only, quarantined byte for byte
+# (it once aborted the whole ingest: "cannot store the dictionaries")
+printf 'start,type,caller,callee,duration_s,caller_cell\n2024-10-10T12:00:00Z,sms,07700900001,07700900002,0,C1\0X\n2024-10-10T12:00:01Z,sms,07700900001,07700900003,0,C2\n' > nul.csv
+"$LINESIGHT" ingest --db "$T/nul.db" nul.csv > "$T/out" 2>&1 || fail "ingest of a file with a NUL byte: $(cat "$T/out")"
+grep -q '^nul.csv: events, read 2, stored 1, duplicate 0, rejected 1' "$T/out" || fail "NUL summary: $(cat "$T/out")"
+qn=$(ls "$T"/nul.db.quarantine/nul.csv.*.csv)
+printf 'file,line,reason,record\nnul.csv,2,malformed CSV record: NUL byte in the record (field 6),"2024-10-10T12:00:00Z,sms,07700900001,07700900002,0,C1\0X"\n' > want_nul.csv
+cmp want_nul.csv "$qn" || fail "NUL quarantine content"
+
 # human info lists the datasets
 "$LINESIGHT" info --db "$T/s.db" > info.txt
 grep -q '^events  *6 (2024-10-07T13:00:00Z to 2024-10-09T10:00:00Z)' info.txt || { cat info.txt; fail "human info"; }

@@ -134,6 +134,37 @@ static void malformed_records_are_reported_and_skipped(void **state) {
   ls_csv_close(&csv);
 }
 
+/* A NUL byte would cut a value short once it is a C string: the record is
+ * rejected whole (naming the field), its raw bytes kept for the quarantine,
+ * and reading goes on - also after a quoted field spanning lines. */
+static void nul_bytes_reject_the_record(void **state) {
+  (void)state;
+  static const char in[] = "a,b,c\n"
+                           "x,C1\0X,1\n"
+                           "\"two\nlines\",y\0,2\n"
+                           "ok,z,3\n";
+  ls_csv csv;
+  ls_csv_open_mem(&csv, in, sizeof in - 1, NULL);
+  assert_int_equal(ls_csv_next(&csv), LS_ROW);
+  assert_int_equal(ls_csv_next(&csv), LS_ERR_INPUT);
+  assert_int_equal(ls_csv_line(&csv), 2);
+  assert_non_null(strstr(ls_csv_reason(&csv), "NUL"));
+  assert_int_equal(ls_csv_error_field(&csv), 2);
+  size_t n;
+  const char *raw = ls_csv_raw(&csv, &n);
+  assert_int_equal(n, 8);
+  assert_memory_equal(raw, "x,C1\0X,1", 8);
+  assert_int_equal(ls_csv_next(&csv), LS_ERR_INPUT);
+  assert_int_equal(ls_csv_line(&csv), 3);
+  assert_int_equal(ls_csv_error_field(&csv), 2);
+  assert_int_equal(ls_csv_count(&csv), 0);
+  assert_int_equal(ls_csv_next(&csv), LS_ROW);
+  assert_int_equal(ls_csv_line(&csv), 5);
+  expect_field(&csv, 2, "3");
+  assert_int_equal(ls_csv_next(&csv), LS_DONE);
+  ls_csv_close(&csv);
+}
+
 static void huge_field_and_too_many_columns(void **state) {
   (void)state;
   size_t big = LS_LIMIT_CSV_FIELD + 10;
@@ -306,6 +337,7 @@ int main(void) {
       cmocka_unit_test(quoting_crlf_bom_and_embedded_newlines),
       cmocka_unit_test(trailing_comma_and_lone_cr),
       cmocka_unit_test(malformed_records_are_reported_and_skipped),
+      cmocka_unit_test(nul_bytes_reject_the_record),
       cmocka_unit_test(huge_field_and_too_many_columns),
       cmocka_unit_test(many_unterminated_quotes_stay_linear),
       cmocka_unit_test(header_mapping),
