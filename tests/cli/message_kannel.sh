@@ -152,25 +152,43 @@ c3=$(campaign OPS --operation "$op" --force Hampshire)
 [ "$(jq .messages_sent report.json)" = "$n" ] || fail "messages_sent $(jq .messages_sent report.json), want $n (once)"
 
 # ---- kill -9 and resume: exactly once ------------------------------------------------
+# accepted:3 kills the sender as soon as it has read Kannel's "accepted" for
+# the third message. Kannel sends that message's delivery report at the same
+# time, and on a loaded machine the report can reach the sender's listener
+# (which then settles the message) before the sender has read the answer:
+# nothing is in doubt, which is right but not the case under test. That try
+# is checked too (resumed, exactly once) and the kill is tried again, on a
+# new campaign, up to 5 times.
 for hook in accepted:3 sending:4; do
-  tag="KILL${hook%%:*}"
-  c=$(campaign "$tag")
-  set +e
-  LINESIGHT_TEST_KILL_AT=$hook "$LINESIGHT" message send --db "$db" --campaign "$c" --gateway "$gw" >/dev/null 2>&1
-  rc=$?
-  set -e
-  [ "$rc" = 137 ] || fail "$hook: the sender was not killed (exit $rc)"
-  "$LINESIGHT" message status --db "$db" --campaign "$c" --json >mid.json
-  [ "$(jq '.states.sending' mid.json)" = 1 ] || fail "$hook: one message should be in doubt: $(jq -c .states mid.json)"
-  # killed before its request: no report can come, so no need to wait long
-  conf=$gw
-  [ "${hook%%:*}" = sending ] && conf=short.conf
-  "$LINESIGHT" message send --db "$db" --campaign "$c" --gateway "$conf" >resume.out 2>&1 || fail "$hook resume: $(cat resume.out)"
-  case $hook in
-    accepted:*) grep -q "1 in doubt found sent, 0 in doubt sent again" resume.out || fail "$hook: $(cat resume.out)" ;;
-    sending:*) grep -q "0 in doubt found sent, 1 in doubt sent again" resume.out || fail "$hook: $(cat resume.out)" ;;
-  esac
-  exactly_once "$tag" "kill -9 at $hook"
+  for try in 1 2 3 4 5; do
+    tag="KILL${hook%%:*}$try"
+    c=$(campaign "$tag")
+    set +e
+    LINESIGHT_TEST_KILL_AT=$hook "$LINESIGHT" message send --db "$db" --campaign "$c" --gateway "$gw" >/dev/null 2>&1
+    rc=$?
+    set -e
+    [ "$rc" = 137 ] || fail "$hook: the sender was not killed (exit $rc)"
+    "$LINESIGHT" message status --db "$db" --campaign "$c" --json >mid.json
+    early=0
+    if [ "${hook%%:*}" = accepted ] && [ "$try" -lt 5 ] &&
+      [ "$(jq -c '.states | [.sending, .planned, .sent + .delivered]' mid.json)" = "[0,$((n - 3)),3]" ]; then
+      early=1 # the third message's report came before the kill
+    else
+      [ "$(jq '.states.sending' mid.json)" = 1 ] || fail "$hook: one message should be in doubt: $(jq -c .states mid.json)"
+    fi
+    # killed before its request: no report can come, so no need to wait long
+    conf=$gw
+    [ "${hook%%:*}" = sending ] && conf=short.conf
+    "$LINESIGHT" message send --db "$db" --campaign "$c" --gateway "$conf" >resume.out 2>&1 || fail "$hook resume: $(cat resume.out)"
+    case $hook:$early in
+      *:1) grep -q "0 in doubt found sent, 0 in doubt sent again" resume.out || fail "$hook (settled first): $(cat resume.out)" ;;
+      accepted:*) grep -q "1 in doubt found sent, 0 in doubt sent again" resume.out || fail "$hook: $(cat resume.out)" ;;
+      sending:*) grep -q "0 in doubt found sent, 1 in doubt sent again" resume.out || fail "$hook: $(cat resume.out)" ;;
+    esac
+    exactly_once "$tag" "kill -9 at $hook (try $try)"
+    [ "$early" = 1 ] || break
+    echo "note: $hook try $try: the report arrived before the kill; trying again"
+  done
 done
 
 # a kill -9 from outside at a random moment, at 8 messages a second: after
