@@ -46,9 +46,13 @@ test-asan: web
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 LS_SANITIZED=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
+# Ingest (makes the 10M-row file and installs DuckDB), simulator, analysis
+# side by side with DuckDB, and the analysis at 1M, 10M and 50M events.
 bench: setup all
 	BUILD=$(BUILD) bench/run
 	LINESIGHT=$(BUILD)/linesight bench/bench_sim.sh
+	LINESIGHT=$(BUILD)/linesight bench/bench_analysis.sh
+	LINESIGHT=$(BUILD)/linesight bench/bench_scaling.sh
 
 # Long fuzzing runs (not part of `make test`): FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
