@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linesight/ls_qsort.h"
 #include "../core/ls_mem.h"
 #include "analysis_internal.h"
 
@@ -230,7 +231,7 @@ static ls_status candidate_add(const ls_analysis *a, uint32_t d1, uint32_t d2, d
 static ls_status match_successors(const ls_analysis *a, cand_list *c, edge_list *edges) {
   if (c->n == 0)
     return LS_OK;
-  qsort(c->v, c->n, sizeof *c->v, by_succ_rank);
+  ls_qsort(c->v, c->n, sizeof *c->v, by_succ_rank);
   uint8_t *has_succ = ls_calloc(a->n_deal + 1, 1), *has_pred = ls_calloc(a->n_deal + 1, 1);
   ls_status rc = has_succ && has_pred ? LS_OK : LS_ERR_NOMEM;
   for (size_t i = 0; i < c->n && rc == LS_OK; i++) {
@@ -538,8 +539,8 @@ ls_status ls__continuity_recover(ls_analysis *a, ls_error *err) {
     if (dmap[a->cands[c]] == LS__NONE)
       bt.by_first[bt.n++] = a->cands[c];
   memcpy(bt.by_last, bt.by_first, bt.n * sizeof *bt.by_last);
-  qsort_r(bt.by_first, bt.n, sizeof *bt.by_first, cmp_first, a->feat);
-  qsort_r(bt.by_last, bt.n, sizeof *bt.by_last, cmp_last, a->feat);
+  ls_qsort_r(bt.by_first, bt.n, sizeof *bt.by_first, cmp_first, a->feat);
+  ls_qsort_r(bt.by_last, bt.n, sizeof *bt.by_last, cmp_last, a->feat);
   size_t n_seeds = a->n_deal;
   memcpy(seeds, a->deal, a->n_deal * sizeof *seeds);
   for (int round = 0; round < PROMOTE_ROUNDS && n_seeds && rc == LS_OK; round++) {
@@ -550,7 +551,7 @@ ls_status ls__continuity_recover(ls_analysis *a, ls_error *err) {
       break;
     /* each number once, with its best evidence; then they all join */
     if (nf > 1)
-      qsort(found, nf, sizeof *found, by_promotion);
+      ls_qsort(found, nf, sizeof *found, by_promotion);
     size_t n_next = 0;
     for (size_t i = 0; i < nf && rc == LS_OK; i++) {
       const promotion *p = &found[i];
@@ -650,7 +651,7 @@ ls_status ls__continuity_link(ls_analysis *a, ls_error *err) {
       L->last = ls__feat_last(a, f);
   }
   for (size_t l = 0; l < n_lines; l++)
-    qsort_r(a->lines[l].numbers, a->lines[l].n_numbers, sizeof(uint32_t), by_first_seen, a->feat);
+    ls_qsort_r(a->lines[l].numbers, a->lines[l].n_numbers, sizeof(uint32_t), by_first_seen, a->feat);
 out:
   ls_free(dmap);
   ls_free(memb);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linesight/ls_qsort.h"
 #include "../core/ls_mem.h"
 #include "analysis_findings.h"
 
@@ -128,7 +129,7 @@ static ls_status night_bases(const ls_analysis *a, base **out, size_t *n_out, in
     k[i] = (night_key){s->line, n->cell, s->number, s->role == LS__ROLE_RUNNER, n->night, n->first, n->last};
   }
   if (fx->n_nights > 1)
-    qsort(k, fx->n_nights, sizeof *k, by_line_cell);
+    ls_qsort(k, fx->n_nights, sizeof *k, by_line_cell);
   for (size_t i = 0; i < fx->n_nights;) {
     size_t j = i, nn = 0, nr = 0;
     base cur = {k[i].line, k[i].cell, 0, 0, 0, (uint32_t)nn_all, k[i].first, k[i].last};
@@ -141,7 +142,7 @@ static ls_status night_bases(const ls_analysis *a, base **out, size_t *n_out, in
       cur.last = k[j].last > cur.last ? k[j].last : cur.last;
       nums[nn++] = k[j].number;
     }
-    qsort(nums, nn, sizeof *nums, cmp_u32);
+    ls_qsort(nums, nn, sizeof *nums, cmp_u32);
     for (size_t q = 0; q < nn; q++)
       if (q == 0 || nums[q] != nums[q - 1]) {
         cur.numbers++;
@@ -294,7 +295,7 @@ static ls_status phones_build(const ls_analysis *a, phones *p) {
   if (rc)
     return rc;
   if (p->n_on > 1)
-    qsort(p->on, p->n_on, sizeof *p->on, by_onum);
+    ls_qsort(p->on, p->n_on, sizeof *p->on, by_onum);
   p->on_off = ls_calloc((size_t)p->occ.count + 2, sizeof *p->on_off);
   line_of = ls_malloc(((size_t)a->n_numbers + 1) * sizeof *line_of);
   runner = ls_calloc((size_t)a->n_numbers + 1, 1);
@@ -344,7 +345,7 @@ static ls_status phones_build(const ls_analysis *a, phones *p) {
     }
   }
   if (rc == LS_OK && p->n_rec > 1)
-    qsort(p->rec, p->n_rec, sizeof *p->rec, by_crec);
+    ls_qsort(p->rec, p->n_rec, sizeof *p->rec, by_crec);
 out:
   ls_free(line_of);
   ls_free(runner);
@@ -592,7 +593,7 @@ ls_status ls__cuckoo_find(ls_analysis *a, ls_error *err) {
     }
   }
   if (rc == LS_OK && fx->n_cuckoos > 1)
-    qsort(fx->cuckoos, fx->n_cuckoos, sizeof *fx->cuckoos, by_line_score);
+    ls_qsort(fx->cuckoos, fx->n_cuckoos, sizeof *fx->cuckoos, by_line_score);
 out:
   ls_dict_free(&persons);
   phones_free(&ph);

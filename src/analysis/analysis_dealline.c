@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linesight/ls_qsort.h"
 #include "../core/ls_mem.h"
 #include "analysis_internal.h"
 
@@ -85,7 +86,7 @@ static ls_status explain(ls_analysis *a, size_t c) {
     con[n].value = weights[i] * a->x[c * LS__NX + (size_t)i];
     n++;
   }
-  qsort(con, (size_t)n, sizeof con[0], by_size);
+  ls_qsort(con, (size_t)n, sizeof con[0], by_size);
   const ls__feat *f = &a->feat[a->cands[c]];
   ls_status rc = LS_OK;
   for (int i = 0; i < n && i < 5 && rc == LS_OK; i++)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linesight/ls_qsort.h"
 #include "../core/ls_mem.h"
 #include "linesight/ls_evaluate.h"
 #include "linesight/ls_ingest.h"
@@ -217,7 +218,7 @@ static ls_status task_line_grouping(ls_evaluation *e, const eval_input *in, ls_e
   }
   double same_true = 0, same_pred = 0, same_both = 0;
   /* pairs in the same result line */
-  qsort(cell, n, sizeof *cell, cmp_long);
+  ls_qsort(cell, n, sizeof *cell, cmp_long);
   for (size_t i = 0; i < n;) {
     size_t j = i;
     while (j < n && cell[j] == cell[i])
@@ -227,7 +228,7 @@ static ls_status task_line_grouping(ls_evaluation *e, const eval_input *in, ls_e
   }
   for (size_t i = 0; i < n; i++)
     cell[i] = tl[i];
-  qsort(cell, n, sizeof *cell, cmp_long);
+  ls_qsort(cell, n, sizeof *cell, cmp_long);
   for (size_t i = 0; i < n;) {
     size_t j = i;
     while (j < n && cell[j] == cell[i])
@@ -247,7 +248,7 @@ static ls_status task_line_grouping(ls_evaluation *e, const eval_input *in, ls_e
   long width = p_max + (long)n + 1;
   for (size_t i = 0; i < n; i++)
     cell[i] = tl[i] * width + (pl[i] + (long)n);
-  qsort(cell, n, sizeof *cell, cmp_long);
+  ls_qsort(cell, n, sizeof *cell, cmp_long);
   for (size_t i = 0; i < n;) {
     size_t j = i;
     while (j < n && cell[j] == cell[i])

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linesight/ls_qsort.h"
 #include "../core/ls_mem.h"
 #include "analysis_findings.h"
 
@@ -250,7 +251,7 @@ static ls_status collect_seen(ls_analysis *a, const uint32_t *track_of) {
     if (track_of[ev->callee[i]] != LS__NONE && ev->callee_cell[i] != LS_NO_ID)
       fx->seen[fx->n_seen++] = (ls__seen){ev->start[i], track_of[ev->callee[i]], ev->callee_cell[i]};
   }
-  qsort(fx->seen, fx->n_seen, sizeof *fx->seen, by_track_time);
+  ls_qsort(fx->seen, fx->n_seen, sizeof *fx->seen, by_track_time);
   for (size_t i = 0; i < fx->n_seen; i++)
     fx->seen_off[fx->seen[i].track + 1]++;
   for (uint32_t t = 0; t < fx->n_tracks; t++)
@@ -422,7 +423,7 @@ ls_status ls__movement_trace(ls_analysis *a, ls_error *err) {
   /* one record per (subject, night, cell); qsort's array must not be NULL,
    * even for none (an empty store, found by fuzzing the server) */
   if (fx->n_nights > 1)
-    qsort(fx->nights, fx->n_nights, sizeof *fx->nights, by_night);
+    ls_qsort(fx->nights, fx->n_nights, sizeof *fx->nights, by_night);
   size_t m = 0;
   for (size_t i = 0; i < fx->n_nights; i++) {
     const ls__night *n = &fx->nights[i];

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "linesight/ls_qsort.h"
 #include "../core/ls_buf.h"
 #include "../core/ls_limits.h"
 #include "../core/ls_mem.h"
@@ -113,7 +114,7 @@ static int by_rank(const void *x, const void *y) {
 
 /* Ranks lines and writes their explanations. O(lines log lines + roles). */
 static ls_status finish_lines(ls_analysis *a) {
-  qsort(a->lines, a->n_lines, sizeof *a->lines, by_rank);
+  ls_qsort(a->lines, a->n_lines, sizeof *a->lines, by_rank);
   for (size_t l = 0; l < a->n_lines; l++) {
     ls__line *L = &a->lines[l];
     L->rank = (uint32_t)l + 1;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linesight/ls_qsort.h"
 #include "../core/ls_mem.h"
 #include "analysis_internal.h"
 
@@ -354,7 +355,7 @@ static ls_status destinations(ls_analysis *a, const profile *pr, const uint32_t 
       pc[j].count = acc[pc[j].place];
       acc[pc[j].place] = 0;
     }
-    qsort(pc, m, sizeof *pc, by_count_desc);
+    ls_qsort(pc, m, sizeof *pc, by_count_desc);
     L->dests = ls_malloc((m + 1) * sizeof *L->dests);
     if (!L->dests) {
       rc = LS_ERR_NOMEM;

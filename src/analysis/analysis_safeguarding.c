@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linesight/ls_qsort.h"
 #include "../core/ls_mem.h"
 #include "analysis_findings.h"
 
@@ -447,7 +448,7 @@ ls_status ls__juveniles_find(ls_analysis *a, ls_error *err) {
     }
     L->juveniles = p;
     p[L->n_juveniles++] = sub->number;
-    qsort(L->juveniles, L->n_juveniles, sizeof *L->juveniles, cmp_u32);
+    ls_qsort(L->juveniles, L->n_juveniles, sizeof *L->juveniles, cmp_u32);
   }
   ctx_free(&c);
   if (rc)
@@ -483,6 +484,6 @@ ls_status ls__safeguarding_assess(ls_analysis *a, ls_error *err) {
   for (size_t i = 0; i < fx->n_safeguards; i++)
     fx->safeguards[i].rank = a->lines[fx->line_pos[fx->safeguards[i].line]].rank;
   if (fx->n_safeguards > 1) /* NULL when none: qsort must not see it (found by fuzzing) */
-    qsort(fx->safeguards, fx->n_safeguards, sizeof *fx->safeguards, by_priority);
+    ls_qsort(fx->safeguards, fx->n_safeguards, sizeof *fx->safeguards, by_priority);
   return LS_OK;
 }

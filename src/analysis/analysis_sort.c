@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "linesight/ls_qsort.h"
 #include "../core/ls_mem.h"
 #include "analysis_internal.h"
 
@@ -387,7 +388,7 @@ static int cmp_u32(const void *x, const void *y) {
 /* O(n log n). */
 void ls__u32_sort(uint32_t *v, size_t n) {
   if (n > 1)
-    qsort(v, n, sizeof *v, cmp_u32);
+    ls_qsort(v, n, sizeof *v, cmp_u32);
 }
 
 /* O(log n). */

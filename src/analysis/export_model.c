@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linesight/ls_qsort.h"
 #include "../core/ls_buf.h"
 #include "../core/ls_mem.h"
 #include "export_internal.h"
@@ -563,7 +564,7 @@ static int cell_placed(const ls__ex_model *m, uint32_t ci) {
  * at gaps over LS__EX_TRIP_GAP_S, repeated cells collapsed, trips with one
  * place dropped (a point is not a movement). Compacts points in place. */
 static ls_status build_trips(ls__ex_model *m, ls_error *err) {
-  qsort(m->points, m->n_points, sizeof *m->points, by_node_then_time);
+  ls_qsort(m->points, m->n_points, sizeof *m->points, by_node_then_time);
   size_t w = 0, cap = 0;
   for (size_t r = 0; r < m->n_points;) {
     size_t start = w;

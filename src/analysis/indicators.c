@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linesight/ls_qsort.h"
 #include "core/ls_mem.h"
 #include "linesight/ls_indicators.h"
 
@@ -160,7 +161,7 @@ static void summarise(double *v, size_t n, ival *out) {
   memset(out, 0, sizeof *out);
   if (n == 0)
     return;
-  qsort(v, n, sizeof *v, cmp_double);
+  ls_qsort(v, n, sizeof *v, cmp_double);
   double sum = 0;
   for (size_t i = 0; i < n; i++)
     sum += v[i];
@@ -404,7 +405,7 @@ static ls_status conversations(ctx *c, const uint32_t *idx, size_t n, conv_acc *
   memcpy(by, idx, n * sizeof *by);
   /* indices are in time order, so sorting by (correspondent, index) keeps
    * each correspondent's records in time order */
-  qsort_r(by, n, sizeof *by, cmp_by_correspondent, (void *)c->u->records);
+  ls_qsort_r(by, n, sizeof *by, cmp_by_correspondent, (void *)c->u->records);
   size_t i = 0;
   while (i < n) {
     uint32_t who = c->u->records[by[i]].correspondent;
@@ -1002,7 +1003,7 @@ static void recharge_value(const ls_bc_recharge *r, size_t n, int which, double 
       buf[i] = r[i].amount;
       total += buf[i];
     }
-    qsort(buf, n, sizeof *buf, cmp_double);
+    ls_qsort(buf, n, sizeof *buf, cmp_double);
     double partial = 0;
     size_t count = 0;
     for (size_t i = n; i-- > 0;) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linesight/ls_qsort.h"
 #include "cli.h"
 #include "linesight/ls_indicators.h"
 #include "linesight/ls_ingest.h"
@@ -231,7 +232,7 @@ static int from_store(const char *db, const char *number, int all, const char *t
     size_t n = start[k + 1] - start[k];
     if (n == 0)
       continue;
-    qsort(list + start[k], n, sizeof *list, cmp_u32);
+    ls_qsort(list + start[k], n, sizeof *list, cmp_u32);
     ls_bc_user u;
     ls_bc_user_init(&u);
     rc = ls_indicators_user_from_events(&ev, k, list + start[k], n, to_local, tz, &u, &err);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "linesight/ls_qsort.h"
 #include "core/ls_mem.h"
 #include "ingest/ingest_csv.h"
 #include "linesight/ls_ingest_bandicoot.h"
@@ -587,7 +588,7 @@ ls_status ls_ingest_read_bandicoot_recharges(const char *path, ls_bc_user *u, ls
    * array must not be NULL, even for none (a header-only file, found by
    * fuzzing) */
   if (u->n_recharges > 1)
-    qsort(u->recharges, u->n_recharges, sizeof *u->recharges, cmp_recharge);
+    ls_qsort(u->recharges, u->n_recharges, sizeof *u->recharges, cmp_recharge);
 out:
   ls_csv_close(&csv);
   return rc;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linesight/ls_qsort.h"
 #include "../core/ls_mem.h"
 #include "linesight/ls_analysis.h"
 #include "linesight/ls_ingest.h"
@@ -217,7 +218,7 @@ ls_status ls_messaging_plan(ls_store *st, const char *line, int days, ls_msg_pla
     out->n_recipients++;
   }
   if (out->n_recipients > 1)
-    qsort(out->recipients, out->n_recipients, sizeof *out->recipients, cmp_str);
+    ls_qsort(out->recipients, out->n_recipients, sizeof *out->recipients, cmp_str);
 out:
   if (rc)
     ls_messaging_plan_free(out);

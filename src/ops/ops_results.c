@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "linesight/ls_qsort.h"
 #include "../core/ls_buf.h"
 #include "../core/ls_mem.h"
 #include "../ingest/ingest_csv.h"
@@ -988,7 +989,7 @@ ls_status ls_ops_operations_list(ls_store *st, ls_ops_operation **out, size_t *n
     return rc;
   }
   for (size_t i = 0; i < cnt; i++)
-    qsort(v[i].forces, v[i].nforces, sizeof *v[i].forces, cmp_str);
+    ls_qsort(v[i].forces, v[i].nforces, sizeof *v[i].forces, cmp_str);
   *out = v;
   *n = cnt;
   return LS_OK;

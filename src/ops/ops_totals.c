@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linesight/ls_qsort.h"
 #include "../core/ls_mem.h"
 #include "ops_internal.h"
 
@@ -209,11 +210,11 @@ static int cmp_count(const void *a, const void *b) {
 void ls__ops_totals_sort(ls__ops_totals *t) {
   /* qsort's array must not be NULL, even for no elements */
   if (t->drugs.n)
-    qsort(t->drugs.v, t->drugs.n, sizeof *t->drugs.v, cmp_drug);
+    ls_qsort(t->drugs.v, t->drugs.n, sizeof *t->drugs.v, cmp_drug);
   if (t->weapon_types.n)
-    qsort(t->weapon_types.v, t->weapon_types.n, sizeof *t->weapon_types.v, cmp_count);
+    ls_qsort(t->weapon_types.v, t->weapon_types.n, sizeof *t->weapon_types.v, cmp_count);
   if (t->others.n)
-    qsort(t->others.v, t->others.n, sizeof *t->others.v, cmp_count);
+    ls_qsort(t->others.v, t->others.n, sizeof *t->others.v, cmp_count);
 }
 
 /* ---- the report ----------------------------------------------------------- */

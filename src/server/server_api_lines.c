@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linesight/ls_qsort.h"
 #include "linesight/ls_time.h"
 #include "server_internal.h"
 
@@ -501,7 +502,7 @@ void ls__api_line_network(ls__request *rq, ls__response *rs) {
   /* keep the most active customers when there are too many to draw */
   size_t customers = n - core.n, drawn = customers;
   if (customers > NETWORK_CUSTOMERS_MAX) {
-    qsort(nodes + core.n, customers, sizeof *nodes, by_weight_desc);
+    ls_qsort(nodes + core.n, customers, sizeof *nodes, by_weight_desc);
     drawn = NETWORK_CUSTOMERS_MAX;
     for (size_t i = core.n + drawn; i < n; i++)
       slot[nodes[i].number] = UINT32_MAX;
@@ -655,7 +656,7 @@ void ls__api_line_map(ls__request *rq, ls__response *rs) {
                                            rc ? rc->name : NULL, "area", rc ? rc->area : NULL,
                                            "events", (json_int_t)count[c]));
   }
-  qsort(pts, npts, sizeof *pts, by_who_then_time);
+  ls_qsort(pts, npts, sizeof *pts, by_who_then_time);
   size_t nmoves = 0;
   for (size_t i = 1; i < npts && nmoves < MAP_MOVEMENTS_MAX; i++) {
     if (pts[i].who != pts[i - 1].who || pts[i].cell == pts[i - 1].cell)

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linesight/ls_qsort.h"
 #include "../core/ls_hash.h"
 #include "../core/ls_mem.h"
 #include "linesight/ls_store_events.h"
@@ -966,7 +967,7 @@ static int keys_unique(const ls_refdata *rd, int k, size_t n) {
     return LS_ERR_NOMEM;
   for (size_t i = 0; i < n; i++)
     h[i] = row_key_hash(rd, k, i);
-  qsort(h, n, sizeof *h, cmp_u64);
+  ls_qsort(h, n, sizeof *h, cmp_u64);
   int unique = 1;
   for (size_t i = 1; i < n && unique; i++)
     unique = h[i] != h[i - 1];
