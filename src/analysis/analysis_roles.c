@@ -49,6 +49,16 @@
  * customers' located events (customers live and buy in the county town;
  * the rest are trips). */
 #define DEST_COVER 0.8
+/* Customers profiled for a line's destinations: all of them up to this
+ * many, else a sample of this many (those whose numbers hash lowest: the
+ * same whatever the order of the input). DOMAIN.md's largest line had
+ * 2,214 contacts over 450 days, so a real line is never sampled; a number
+ * scored as a line with hundreds of thousands of contacts (a service
+ * number in a big data request, the busiest numbers of the random bench
+ * file) would otherwise make the place profiles cover most of the
+ * numbers, and 5,000 customers already place a town's share to within
+ * about a percent. */
+#define DEST_SAMPLE 5000u
 
 /* ---- a small open-addressing map u64 -> u32 ------------------------------- */
 
@@ -298,6 +308,37 @@ static void mark_dests(uint8_t *mark, const ls__line *L, uint8_t v) {
     mark[L->dests[i]] = v;
 }
 
+/* Per line, the largest number hash among the customers profiled for its
+ * destinations (DEST_SAMPLE): UINT64_MAX for a line of up to DEST_SAMPLE
+ * customers, else the DEST_SAMPLE-th smallest. NULL when out of memory.
+ * O(C log C) for the customers of sampled lines. */
+static uint64_t *customer_samples(const ls_analysis *a) {
+  uint64_t *cut = ls_malloc((a->n_lines + 1) * sizeof *cut), *h = NULL;
+  size_t cap = 0;
+  for (size_t l = 0; cut && l < a->n_lines; l++) {
+    const ls__line *L = &a->lines[l];
+    cut[l] = UINT64_MAX;
+    if (L->n_customers <= DEST_SAMPLE)
+      continue;
+    if (L->n_customers > cap) {
+      uint64_t *p = ls_reallocarray(h, L->n_customers, sizeof *p);
+      if (!p) {
+        ls_free(cut);
+        cut = NULL;
+        break;
+      }
+      h = p;
+      cap = L->n_customers;
+    }
+    for (size_t i = 0; i < L->n_customers; i++)
+      h[i] = a->numbers.hashes[L->customers[i]];
+    ls__sort_u64(h, L->n_customers, NULL, 64);
+    cut[l] = h[DEST_SAMPLE - 1];
+  }
+  ls_free(h);
+  return cut;
+}
+
 /* ---- destinations ------------------------------------------------------------- */
 
 typedef struct place_count {
@@ -320,7 +361,7 @@ static int by_count_desc(const void *x, const void *y) {
  * back to the origin with a runner on a night at home. The counts add up
  * in an array over places, so a line costs its customers' profile entries
  * plus a sort of the places it touches. */
-static ls_status destinations(ls_analysis *a, const profile *pr, const uint32_t *subj) {
+static ls_status destinations(ls_analysis *a, const profile *pr, const uint32_t *subj, const uint64_t *cut) {
   ls_status rc = LS_OK;
   uint64_t *acc = ls_calloc((size_t)a->n_places + 1, sizeof *acc);
   place_count *pc = ls_malloc(((size_t)a->n_places + 1) * sizeof *pc);
@@ -332,16 +373,20 @@ static ls_status destinations(ls_analysis *a, const profile *pr, const uint32_t 
     ls__line *L = &a->lines[l];
     const uint32_t *who = L->customers;
     size_t n_who = L->n_customers;
-    uint64_t located = 0;
+    uint64_t located = 0, limit = cut[l];
     for (size_t i = 0; i < n_who; i++)
-      located += pr->total[subj[who[i]]];
+      if (a->numbers.hashes[who[i]] <= limit)
+        located += pr->total[subj[who[i]]];
     if (located == 0) {
       who = L->numbers;
       n_who = L->n_numbers;
+      limit = UINT64_MAX;
     }
     size_t m = 0;
     uint64_t total = 0;
     for (size_t i = 0; i < n_who; i++) {
+      if (a->numbers.hashes[who[i]] > limit)
+        continue; /* not in the line's sample */
       uint32_t s = subj[who[i]];
       for (uint32_t k = pr->off[s]; k < pr->off[s + 1]; k++) {
         uint32_t p = pr->place[k];
@@ -401,13 +446,167 @@ static ls_status key_push(key_list *k, uint64_t x) {
   return LS_OK;
 }
 
+/* The (cell, hour) -> line map of the line phones' whereabouts, in one of
+ * two forms. When a bit per (cell, hour) costs at most a byte an event, a
+ * ranked bitmap: bit (cell, hour) set where a line phone was, the value
+ * of the k-th set bit at vals[k] (k from a prefix count per 64-bit word
+ * and a popcount), so a lookup is three array reads and no probing, and
+ * the values take 4 bytes a key (the hash map took 12 bytes a slot at a
+ * load of at most one half, and its random probes made the co-location
+ * pass grow faster than the events: 0.4 s at 10M events, 3.0 s at 50M,
+ * bench file). Otherwise (many cells, a long window) the hash map. */
+typedef struct cellhour_map {
+  int ranked;
+  uint64_t n_hours;
+  uint64_t *bits;   /* ranked: presence, a bit per (cell, hour) */
+  uint32_t *rank;   /* ranked: set bits before each word */
+  uint32_t *vals;   /* ranked: a value per set bit */
+  u64map m;         /* hashed: key cell << 24 | hour */
+} cellhour_map;
+
+static uint64_t ch_bit(const cellhour_map *c, uint32_t cell, uint64_t hour) {
+  return (uint64_t)cell * c->n_hours + hour;
+}
+
+/* The value slot of (cell, hour), or NULL where no line phone was. O(1). */
+static uint32_t *ch_get(const cellhour_map *c, uint32_t cell, uint64_t hour) {
+  if (!c->ranked)
+    return map_get(&c->m, ((uint64_t)cell << 24) | hour);
+  uint64_t b = ch_bit(c, cell, hour), w = c->bits[b / 64], below = w & ((1ull << (b % 64)) - 1);
+  if (!(w & (1ull << (b % 64))))
+    return NULL;
+  return &c->vals[c->rank[b / 64] + (uint32_t)__builtin_popcountll(below)];
+}
+
+static void ch_free(cellhour_map *c) {
+  ls_free(c->bits);
+  ls_free(c->rank);
+  ls_free(c->vals);
+  map_free(&c->m);
+}
+
+/* A line phone of `line` was in (cell, hour): the slot keeps the line, or
+ * UNUSABLE once phones of two lines were there. */
+static void ch_put_line(uint32_t *v, uint32_t line) {
+  if (*v == LS__NONE)
+    *v = line;
+  else if (*v != line)
+    *v = UNUSABLE;
+}
+
+/* One located end of a line phone's event: its (cell, hour) and line. */
+typedef struct phone_seen {
+  uint32_t cell, line;
+  uint64_t hour;
+} phone_seen;
+
+/* Builds the map from the line phones' located events in the window: one
+ * pass over all events collects them (a few percent of the events for real
+ * lines), then the keys (bits, or the hash map sized for them) and, for
+ * the ranked form, the ranks and the values. O(E + K + cells x hours / 64)
+ * for K line-phone event ends. */
+static ls_status ch_build(const ls_analysis *a, const uint32_t *dline, cellhour_map *c) {
+  const ls_events *ev = a->ev;
+  memset(c, 0, sizeof *c);
+  c->n_hours = (uint64_t)(a->tmax - a->tmin) / 3600 + 1;
+  size_t n = 0, cap = 0;
+  phone_seen *seen = NULL;
+  ls_status rc = LS_OK;
+  for (size_t i = 0; i < ev->count && rc == LS_OK; i++) {
+    int64_t t = ev->start[i];
+    if (t < a->opts.from || t >= a->opts.to)
+      continue;
+    for (int side = 0; side < 2; side++) {
+      uint32_t num = side ? ev->callee[i] : ev->caller[i];
+      uint32_t cell = side ? ev->callee_cell[i] : ev->caller_cell[i];
+      if (dline[num] == LS__NONE || cell == LS_NO_ID)
+        continue;
+      if (n == cap) {
+        size_t c2 = cap ? 2 * cap : 4096;
+        phone_seen *p = ls_reallocarray(seen, c2, sizeof *p);
+        if (!p) {
+          rc = LS_ERR_NOMEM;
+          break;
+        }
+        seen = p;
+        cap = c2;
+      }
+      seen[n++] = (phone_seen){cell, dline[num], (uint64_t)(t - a->tmin) / 3600};
+    }
+  }
+  if (rc)
+    goto out;
+  /* the bitmap costs at most a byte an event */
+  c->ranked = a->n_cells && c->n_hours <= (a->n_events * 8 + 64) / a->n_cells;
+  if (!c->ranked) {
+    if (map_init(&c->m, n + 1)) {
+      rc = LS_ERR_NOMEM;
+      goto out;
+    }
+    for (size_t k = 0; k < n; k++) {
+      uint32_t *v = map_put(&c->m, ((uint64_t)seen[k].cell << 24) | seen[k].hour, seen[k].line);
+      if (*v != seen[k].line)
+        *v = UNUSABLE;
+    }
+    goto out;
+  }
+  size_t words = (size_t)((a->n_cells * c->n_hours + 63) / 64);
+  c->bits = ls_calloc(words + 1, sizeof *c->bits);
+  c->rank = ls_malloc((words + 1) * sizeof *c->rank);
+  if (!c->bits || !c->rank) {
+    rc = LS_ERR_NOMEM;
+    goto out;
+  }
+  for (size_t k = 0; k < n; k++) {
+    uint64_t b = ch_bit(c, seen[k].cell, seen[k].hour);
+    c->bits[b / 64] |= 1ull << (b % 64);
+  }
+  uint32_t run = 0; /* ranks, then a value per key */
+  for (size_t w = 0; w < words; w++) {
+    c->rank[w] = run;
+    run += (uint32_t)__builtin_popcountll(c->bits[w]);
+  }
+  c->vals = ls_malloc(((size_t)run + 1) * sizeof *c->vals);
+  if (!c->vals) {
+    rc = LS_ERR_NOMEM;
+    goto out;
+  }
+  for (uint32_t k = 0; k < run; k++)
+    c->vals[k] = LS__NONE;
+  for (size_t k = 0; k < n; k++)
+    ch_put_line(ch_get(c, seen[k].cell, seen[k].hour), seen[k].line);
+out:
+  ls_free(seen);
+  return rc;
+}
+
+/* Marks UNUSABLE every (cell, hour) outside its line's destination. */
+static void ch_keep_destinations(const ls_analysis *a, cellhour_map *c, uint32_t *const *dest_sorted) {
+  if (!c->ranked) {
+    for (size_t k = 0; k <= c->m.mask; k++) {
+      if (c->m.keys[k] == 0 || c->m.vals[k] == UNUSABLE)
+        continue;
+      uint32_t cell = (uint32_t)((c->m.keys[k] - 1) >> 24), line = c->m.vals[k];
+      if (!ls__u32_contains(dest_sorted[line], a->lines[line].n_dests, a->cell_place[cell]))
+        c->m.vals[k] = UNUSABLE;
+    }
+    return;
+  }
+  size_t words = (size_t)((a->n_cells * c->n_hours + 63) / 64);
+  for (size_t w = 0; w < words; w++)
+    for (uint64_t x = c->bits[w]; x; x &= x - 1) {
+      uint64_t b = w * 64 + (uint64_t)__builtin_ctzll(x);
+      uint32_t cell = (uint32_t)(b / c->n_hours);
+      uint32_t *v = &c->vals[c->rank[w] + (uint32_t)__builtin_popcountll(c->bits[w] & ((1ull << (b % 64)) - 1))];
+      if (*v != UNUSABLE && !ls__u32_contains(dest_sorted[*v], a->lines[*v].n_dests, a->cell_place[cell]))
+        *v = UNUSABLE;
+    }
+}
+
 typedef struct coloc_ctx {
   const ls_analysis *a;
   const uint32_t *dline;
-  const u64map *m;
-  const uint64_t *bits;
-  uint64_t n_hours;
-  int use_bits;
+  const cellhour_map *ch;
   key_list keys[LS__MAX_THREADS];
   ls_status rc[LS__MAX_THREADS];
 } coloc_ctx;
@@ -430,12 +629,7 @@ static void coloc_part(void *ctx, unsigned part, unsigned n_parts) {
       uint32_t cell = side ? ev->callee_cell[i] : ev->caller_cell[i];
       if (cc->dline[num] != LS__NONE || cell == LS_NO_ID)
         continue;
-      if (cc->use_bits) {
-        uint64_t b = (uint64_t)cell * cc->n_hours + hour;
-        if (!(cc->bits[b / 64] & (1ull << (b % 64))))
-          continue;
-      }
-      const uint32_t *v = map_get(cc->m, ((uint64_t)cell << 24) | hour);
+      const uint32_t *v = ch_get(cc->ch, cell, hour);
       if (!v || *v == UNUSABLE)
         continue;
       cc->rc[part] = key_push(&cc->keys[part], ((uint64_t)*v << 42) | ((uint64_t)num << 16) | ((hour / 24) & 0xffff));
@@ -449,18 +643,16 @@ static void coloc_part(void *ctx, unsigned part, unsigned n_parts) {
  * the line's destination, with the number of such events and of distinct
  * days, per line. A (cell, hour) shared by phones of two lines is skipped:
  * it cannot tell whose runner is there. The (cell, hour) -> line map is
- * built from the line phones' events and each entry checked against its
- * line's destinations once; a bitmap over (cell, hour), when it is small,
- * answers most other events without touching the map. O(E + M log D) for
- * M map entries and D destinations. */
+ * built from the line phones' events (cellhour_map) and each entry checked
+ * against its line's destinations once. O(E + M log D) for M map entries
+ * and D destinations. */
 static ls_status colocate(const ls_analysis *a, const uint32_t *dline, coloc **out, size_t *n_out) {
   const ls_events *ev = a->ev;
   ls_status rc = LS_OK;
-  u64map m = {0};
+  cellhour_map ch = {0};
   key_list keys = {0};
-  uint64_t *tmp = NULL, *bits = NULL;
+  uint64_t *tmp = NULL;
   uint32_t **dest_sorted = ls_calloc(a->n_lines + 1, sizeof *dest_sorted);
-  size_t cap = 0;
   *out = NULL;
   *n_out = 0;
   if (!dest_sorted)
@@ -475,51 +667,13 @@ static ls_status colocate(const ls_analysis *a, const uint32_t *dline, coloc **o
     memcpy(dest_sorted[l], L->dests, L->n_dests * sizeof **dest_sorted);
     ls__u32_sort(dest_sorted[l], L->n_dests);
   }
-  for (size_t i = 0; i < ev->count; i++)
-    if (ev->start[i] >= a->opts.from && ev->start[i] < a->opts.to)
-      cap += (dline[ev->caller[i]] != LS__NONE && ev->caller_cell[i] != LS_NO_ID) +
-             (dline[ev->callee[i]] != LS__NONE && ev->callee_cell[i] != LS_NO_ID);
-  rc = map_init(&m, cap + 1);
+  rc = ch_build(a, dline, &ch);
   if (rc)
     goto out;
-  for (size_t i = 0; i < ev->count; i++) {
-    int64_t t = ev->start[i];
-    if (t < a->opts.from || t >= a->opts.to)
-      continue;
-    uint64_t hour = (uint64_t)(t - a->tmin) / 3600;
-    for (int side = 0; side < 2; side++) {
-      uint32_t num = side ? ev->callee[i] : ev->caller[i];
-      uint32_t cell = side ? ev->callee_cell[i] : ev->caller_cell[i];
-      if (dline[num] == LS__NONE || cell == LS_NO_ID)
-        continue;
-      uint32_t *v = map_put(&m, ((uint64_t)cell << 24) | hour, dline[num]);
-      if (*v != dline[num])
-        *v = UNUSABLE;
-    }
-  }
-  /* each (cell, hour) once: usable only inside its line's destination */
-  uint64_t n_hours = (uint64_t)(a->tmax - a->tmin) / 3600 + 1;
-  /* the bitmap costs at most a byte an event */
-  int use_bits = a->n_cells && n_hours <= (a->n_events * 8 + 64) / a->n_cells;
-  if (use_bits) {
-    bits = ls_calloc((a->n_cells * n_hours + 63) / 64 + 1, sizeof *bits);
-    use_bits = bits != NULL; /* without it every event looks in the map */
-  }
-  for (size_t k = 0; k <= m.mask; k++) {
-    if (m.keys[k] == 0 || m.vals[k] == UNUSABLE)
-      continue;
-    uint64_t key = m.keys[k] - 1;
-    uint32_t cell = (uint32_t)(key >> 24), line = m.vals[k];
-    if (!ls__u32_contains(dest_sorted[line], a->lines[line].n_dests, a->cell_place[cell])) {
-      m.vals[k] = UNUSABLE;
-    } else if (use_bits) {
-      uint64_t b = (uint64_t)cell * n_hours + (key & 0xffffff);
-      bits[b / 64] |= 1ull << (b % 64);
-    }
-  }
+  ch_keep_destinations(a, &ch, dest_sorted);
   /* (line, number, day) keys of the other numbers' events there, each part
    * of the events into its own list (sorted together below) */
-  coloc_ctx cc = {a, dline, &m, bits, n_hours, use_bits, {{0}}, {0}};
+  coloc_ctx cc = {a, dline, &ch, {{0}}, {0}};
   unsigned parts = ls__parts_for(ev->count);
   ls__parallel(parts, coloc_part, &cc);
   size_t total = 0;
@@ -570,10 +724,9 @@ out:
   for (size_t l = 0; l < a->n_lines; l++)
     ls_free(dest_sorted[l]);
   ls_free(dest_sorted);
-  map_free(&m);
+  ch_free(&ch);
   ls_free(keys.v);
   ls_free(tmp);
-  ls_free(bits);
   return rc;
 }
 
@@ -743,6 +896,7 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
   coloc *co = NULL;
   size_t n_co = 0, n_hc = 0;
   holder_cand *hc = NULL;
+  uint64_t *cut = NULL; /* per line: the largest customer hash profiled */
   profile pr = {0};
   if (a->n_numbers > (1u << 26))
     return LS_FAIL(err, LS_ERR_LIMIT, "analysis: too many distinct numbers for roles");
@@ -803,16 +957,23 @@ ls_status ls__roles_assign(ls_analysis *a, ls_error *err) {
   uint32_t n_subj = 0;
   for (size_t d = 0; d < a->n_deal; d++)
     subj[a->deal[d]] = n_subj++;
+  cut = customer_samples(a);
+  if (!cut) {
+    rc = LS_ERR_NOMEM;
+    goto out;
+  }
   for (size_t l = 0; l < a->n_lines; l++)
-    for (size_t i = 0; i < a->lines[l].n_customers; i++)
-      if (subj[a->lines[l].customers[i]] == LS__NONE)
-        subj[a->lines[l].customers[i]] = n_subj++;
+    for (size_t i = 0; i < a->lines[l].n_customers; i++) {
+      uint32_t c = a->lines[l].customers[i];
+      if (subj[c] == LS__NONE && a->numbers.hashes[c] <= cut[l])
+        subj[c] = n_subj++;
+    }
   for (size_t i = 0; i < n_hc; i++)
     if (hc[i].events >= HOLDER_MIN_EVENTS && hc[i].days >= HOLDER_MIN_DAYS && subj[hc[i].number] == LS__NONE)
       subj[hc[i].number] = n_subj++;
   rc = profile_build(a, subj, n_subj, &pr);
   if (rc == LS_OK)
-    rc = destinations(a, &pr, subj);
+    rc = destinations(a, &pr, subj, cut);
   if (rc)
     goto out;
 
@@ -891,6 +1052,7 @@ out:
   ls_free(recv);
   ls_free(co);
   ls_free(hc);
+  ls_free(cut);
   profile_free(&pr);
   if (rc == LS_ERR_NOMEM)
     LS_FAIL(err, rc, "analysis: out of memory assigning roles");
