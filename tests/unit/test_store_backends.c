@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "linesight/ls_store.h"
@@ -553,14 +554,21 @@ static int writer(const backend *b, int from, int to, int batch, int copy, int r
       rc = ls_store_commit(st, &err);
     /* Row-at-a-time writers taking shared keys in opposite orders can
      * deadlock on PostgreSQL; the documented answer is to run the
-     * transaction again. Bulk copies must never need this. */
+     * transaction again, after a pause that differs between the writers
+     * so they do not meet again in step. The budget is per transaction: a
+     * slow run (sanitizers, a loaded machine) deadlocks more often in all,
+     * not more often per batch (a budget for the whole writer once ran
+     * out under ASan). Bulk copies must never need this. */
     if (rc == LS_ERR_CONFLICT && !copy && retries++ < 20) {
       ls_store_rollback(st);
+      struct timespec pause = {0, (long)(1 + retries * (reverse ? 3 : 2)) * 1000000L};
+      nanosleep(&pause, NULL);
       start -= batch;
       continue;
     }
     if (rc)
       goto fail;
+    retries = 0;
     stored += n;
   }
   ls_stmt_finalize(ins);
