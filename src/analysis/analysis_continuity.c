@@ -103,14 +103,8 @@ typedef struct edge_list {
 } edge_list;
 
 static ls_status edge_add(edge_list *e, uint32_t x, uint32_t y) {
-  if (e->n == e->cap) {
-    size_t cap = e->cap ? 2 * e->cap : 256;
-    uint32_t *p = ls_reallocarray(e->v, cap, 2 * sizeof *p);
-    if (!p)
-      return LS_ERR_NOMEM;
-    e->v = p;
-    e->cap = cap;
-  }
+  if (ls_grow(&e->v, e->n, &e->cap, 2 * sizeof *e->v, 256)) /* two ids an edge */
+    return LS_ERR_NOMEM;
   e->v[2 * e->n] = x;
   e->v[2 * e->n + 1] = y;
   e->n++;
@@ -211,14 +205,8 @@ static ls_status candidate_add(const ls_analysis *a, uint32_t d1, uint32_t d2, d
   int timed = gap <= SUCCESSION_GAP_S;
   if (!timed && frac < LINK_OVERLAP)
     return LS_OK;
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? 2 * c->cap : 64;
-    succ_cand *p = ls_reallocarray(c->v, cap, sizeof *p);
-    if (!p)
-      return LS_ERR_NOMEM;
-    c->v = p;
-    c->cap = cap;
-  }
+  if (ls_grow(&c->v, c->n, &c->cap, sizeof *c->v, 64))
+    return LS_ERR_NOMEM;
   c->v[c->n++] = (succ_cand){pred, succ, timed, frac, gap < 0 ? -gap : gap};
   return LS_OK;
 }
@@ -460,14 +448,8 @@ static int promotable(const ls_analysis *a, const uint32_t *dmap, const uint8_t 
 }
 
 static ls_status found_push(promotion **v, size_t *n, size_t *cap, const promotion *p) {
-  if (*n == *cap) {
-    size_t c = *cap ? 2 * *cap : 64;
-    promotion *q = ls_reallocarray(*v, c, sizeof *q);
-    if (!q)
-      return LS_ERR_NOMEM;
-    *v = q;
-    *cap = c;
-  }
+  if (ls_grow(v, *n, cap, sizeof **v, 64))
+    return LS_ERR_NOMEM;
   (*v)[(*n)++] = *p;
   return LS_OK;
 }

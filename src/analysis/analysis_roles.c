@@ -434,14 +434,8 @@ typedef struct key_list {
 } key_list;
 
 static ls_status key_push(key_list *k, uint64_t x) {
-  if (k->n == k->cap) {
-    size_t cap = k->cap ? 2 * k->cap : 4096;
-    uint64_t *p = ls_reallocarray(k->v, cap, sizeof *p);
-    if (!p)
-      return LS_ERR_NOMEM;
-    k->v = p;
-    k->cap = cap;
-  }
+  if (ls_grow(&k->v, k->n, &k->cap, sizeof *k->v, 4096))
+    return LS_ERR_NOMEM;
   k->v[k->n++] = x;
   return LS_OK;
 }
@@ -521,15 +515,9 @@ static ls_status ch_build(const ls_analysis *a, const uint32_t *dline, cellhour_
       uint32_t cell = side ? ev->callee_cell[i] : ev->caller_cell[i];
       if (dline[num] == LS__NONE || cell == LS_NO_ID)
         continue;
-      if (n == cap) {
-        size_t c2 = cap ? 2 * cap : 4096;
-        phone_seen *p = ls_reallocarray(seen, c2, sizeof *p);
-        if (!p) {
-          rc = LS_ERR_NOMEM;
-          break;
-        }
-        seen = p;
-        cap = c2;
+      if (ls_grow(&seen, n, &cap, sizeof *seen, 4096)) {
+        rc = LS_ERR_NOMEM;
+        break;
       }
       seen[n++] = (phone_seen){cell, dline[num], (uint64_t)(t - a->tmin) / 3600};
     }

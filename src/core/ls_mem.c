@@ -61,6 +61,20 @@ void *ls_calloc_touched(size_t n, size_t size) {
   return p;
 }
 
+int ls_grow(void *arrayp, size_t n, size_t *cap, size_t size, size_t first_cap) {
+  if (n < *cap)
+    return 0;
+  size_t c = *cap ? 2 * *cap : first_cap;
+  void *old;
+  memcpy(&old, arrayp, sizeof old);
+  void *p = ls_reallocarray(old, c, size);
+  if (!p)
+    return -1;
+  memcpy(arrayp, &p, sizeof p);
+  *cap = c;
+  return 0;
+}
+
 void ls_free(void *p) { free(p); }
 
 char *ls_strndup(const char *s, size_t n) {

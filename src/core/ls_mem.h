@@ -20,6 +20,12 @@ void *ls_reallocarray(void *p, size_t n, size_t size);
  * core the process runs on: perf put those flushes at ~12% of a 10M-row
  * ingest on two threads. */
 void *ls_calloc_touched(size_t n, size_t size);
+/* Room for one more element in a growable array: when *n == *cap, the
+ * array at *arrayp (a T **) grows to twice *cap, or first_cap elements of
+ * `size` bytes. Returns 0, or -1 when out of memory (the array is then
+ * unchanged). Amortised O(1). Use: if (ls_grow(&v, n, &cap, sizeof *v, 64))
+ * fail; v[n++] = x; */
+int ls_grow(void *arrayp, size_t n, size_t *cap, size_t size, size_t first_cap);
 void ls_free(void *p);
 char *ls_strdup(const char *s);
 char *ls_strndup(const char *s, size_t n);

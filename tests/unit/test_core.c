@@ -119,6 +119,33 @@ static void calloc_touched_zeroes_and_checks_overflow(void **state) {
   assert_null(ls_calloc_touched(SIZE_MAX / 2, 4));
 }
 
+/* ls_grow: room for one more element, doubling; out of memory leaves the
+ * array and its capacity as they were. */
+static void grow_doubles_and_fails_cleanly(void **state) {
+  (void)state;
+  uint32_t *v = NULL;
+  size_t n = 0, cap = 0;
+  for (uint32_t i = 0; i < 1000; i++) {
+    assert_int_equal(ls_grow(&v, n, &cap, sizeof *v, 4), 0);
+    assert_true(cap > n);
+    v[n++] = i;
+  }
+  assert_int_equal(cap, 1024); /* 4, 8, ..., 1024 */
+  for (uint32_t i = 0; i < 1000; i++)
+    assert_int_equal(v[i], i);
+  assert_int_equal(ls_grow(&v, 10, &cap, sizeof *v, 4), 0); /* room already */
+  assert_int_equal(cap, 1024);
+  uint32_t *before = v;
+  n = cap;
+  ls__mem_fail_after(1);
+  assert_int_equal(ls_grow(&v, n, &cap, sizeof *v, 4), -1);
+  ls__mem_fail_after(0);
+  assert_ptr_equal(v, before);
+  assert_int_equal(cap, 1024);
+  assert_int_equal(v[999], 999);
+  ls_free(v);
+}
+
 static void time_formats_utc(void **state) {
   (void)state;
   char out[LS_ISO_MAX];
@@ -131,7 +158,7 @@ int main(void) {
       cmocka_unit_test(dict_interns_each_string_once), cmocka_unit_test(dict_keeps_embedded_lengths_apart),
       cmocka_unit_test(buf_respects_its_limit),        cmocka_unit_test(error_formats_position),
       cmocka_unit_test(events_survive_allocation_failure), cmocka_unit_test(time_formats_utc),
-      cmocka_unit_test(calloc_touched_zeroes_and_checks_overflow),
+      cmocka_unit_test(calloc_touched_zeroes_and_checks_overflow), cmocka_unit_test(grow_doubles_and_fails_cleanly),
   };
   return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
