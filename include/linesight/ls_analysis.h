@@ -100,7 +100,7 @@ typedef struct ls_analysis ls_analysis; /* a finished analysis (opaque) */
  * Time O(E + N + P log P) for E events, N numbers and P distinct contact
  * pairs (the sorts are radix sorts, linear in E); memory at peak beyond ev
  * about 16 bytes an event plus 68 a number and 20 a pair (docs/analysis.md
- * section 7: 39 bytes an event at 10M). */
+ * section 7: 36 bytes an event at 10M). */
 ls_status ls_analysis_run(const ls_events *ev, const ls_analysis_opts *opts, ls_analysis **out,
                           ls_error *err);
 void ls_analysis_free(ls_analysis *a); /* accepts NULL */

@@ -32,7 +32,9 @@ static const char analyse_usage[] =
     "              customers, towns, longevity, violence); repeatable\n"
     "  --school-holidays FROM:TO,...  local school holidays (ISO dates, inclusive): weekdays\n"
     "              in them are not school hours\n"
-    "  --timings   print the time of each step on stderr (for bench/)\n";
+    "  --timings   print on stderr the load and analysis times (wall and CPU), the feature\n"
+    "              stage's, the analysis's peak memory over the loaded events, and each\n"
+    "              stage's wall time (for bench/)\n";
 
 /* A field of /proc/self/status in kB ("VmRSS", "VmHWM"); 0 where there is
  * none (not Linux). For --timings. */
