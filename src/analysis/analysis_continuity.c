@@ -155,7 +155,8 @@ static ls_status link_handsets(ls_analysis *a, const uint32_t *dmap, edge_list *
   return rc;
 }
 
-/* Contacts of a deal number other than deal numbers: its customer list. */
+/* Contacts of a number other than deal numbers: a deal number's customer
+ * list. O(deg num). */
 static uint32_t list_size(const ls_analysis *a, const uint32_t *dmap, uint32_t num) {
   uint32_t n = 0;
   for (uint32_t k = a->adj_off[num]; k < a->adj_off[num + 1]; k++) {
@@ -329,16 +330,6 @@ out:
  * two or three numbers in a row to the score). */
 #define PROMOTE_ROUNDS 16
 
-/* Contacts of x that are not deal numbers. O(deg x). */
-static uint32_t non_deal_contacts(const ls_analysis *a, const uint32_t *dmap, uint32_t x) {
-  uint32_t n = 0;
-  for (uint32_t k = a->adj_off[x]; k < a->adj_off[x + 1]; k++) {
-    const ls__pair *p = &a->pairs[a->adj[k]];
-    n += dmap[p->a == x ? p->b : p->a] == LS__NONE;
-  }
-  return n;
-}
-
 typedef struct promotion {
   uint32_t number, from; /* the recovered number and the deal number it follows or precedes */
   uint32_t shared, list;
@@ -439,7 +430,7 @@ static int promotable(const ls_analysis *a, const uint32_t *dmap, const uint8_t 
   uint32_t shared = marked_contacts(a, mark, x);
   if (shared < LINK_MIN_SHARED)
     return 0;
-  uint32_t lx = non_deal_contacts(a, dmap, x), smaller = lx < list ? lx : list;
+  uint32_t lx = list_size(a, dmap, x), smaller = lx < list ? lx : list;
   double frac = smaller ? (double)shared / smaller : 0;
   if (frac < PROMOTE_OVERLAP)
     return 0;

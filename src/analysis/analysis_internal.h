@@ -206,11 +206,6 @@ void ls__buckets_release(ls__buckets *b, size_t *done, size_t upto);
 /* Advice that a large array is accessed at random (2 MB pages); call
  * before the array is first written. Never fails. O(1). */
 void ls__advise_random(void *p, size_t bytes);
-/* Gives the whole pages of bytes [from, to) of a heap array back to the
- * system: they read as zeros afterwards. For scratch consumed front to
- * back, so it does not add to the peak of what replaces it. Advice only.
- * O(pages). */
-void ls__release(void *base, size_t from, size_t to);
 unsigned ls__threads(void);
 unsigned ls__parts_for(size_t n_items); /* 1 below LS__PARALLEL_MIN, else ls__threads() */
 /* Tests: every pass in n parts whatever its size (0: back to normal). Not

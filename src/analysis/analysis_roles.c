@@ -531,11 +531,8 @@ static ls_status ch_build(const ls_analysis *a, const uint32_t *dline, cellhour_
       rc = LS_ERR_NOMEM;
       goto out;
     }
-    for (size_t k = 0; k < n; k++) {
-      uint32_t *v = map_put(&c->m, ((uint64_t)seen[k].cell << 24) | seen[k].hour, seen[k].line);
-      if (*v != seen[k].line)
-        *v = UNUSABLE;
-    }
+    for (size_t k = 0; k < n; k++)
+      ch_put_line(map_put(&c->m, ((uint64_t)seen[k].cell << 24) | seen[k].hour, LS__NONE), seen[k].line);
     goto out;
   }
   size_t words = (size_t)((a->n_cells * c->n_hours + 63) / 64);
@@ -585,7 +582,7 @@ static void ch_keep_destinations(const ls_analysis *a, cellhour_map *c, uint32_t
     for (uint64_t x = c->bits[w]; x; x &= x - 1) {
       uint64_t b = w * 64 + (uint64_t)__builtin_ctzll(x);
       uint32_t cell = (uint32_t)(b / c->n_hours);
-      uint32_t *v = &c->vals[c->rank[w] + (uint32_t)__builtin_popcountll(c->bits[w] & ((1ull << (b % 64)) - 1))];
+      uint32_t *v = ch_get(c, cell, b % c->n_hours);
       if (*v != UNUSABLE && !ls__u32_contains(dest_sorted[*v], a->lines[*v].n_dests, a->cell_place[cell]))
         *v = UNUSABLE;
     }

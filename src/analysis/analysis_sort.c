@@ -179,13 +179,6 @@ void ls__advise_random(void *p, size_t bytes) {
 #endif
 }
 
-void ls__release(void *base, size_t from, size_t to) {
-  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-  uintptr_t lo = ((uintptr_t)base + from + page - 1) & ~(page - 1);
-  uintptr_t hi = ((uintptr_t)base + to) & ~(page - 1);
-  if (hi > lo)
-    (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
-}
 
 /* ---- threads ------------------------------------------------------------------ */
 
@@ -323,7 +316,7 @@ ls_status ls__buckets_build(ls__buckets *b, uint32_t n_ids, size_t n_items, ls__
 void ls__buckets_release(ls__buckets *b, size_t *done, size_t upto) {
   if (upto - *done < ((size_t)1 << 20))
     return;
-  ls__release(b->vals, *done * sizeof *b->vals, upto * sizeof *b->vals);
+  (void)ls_mem_release(b->vals, *done * sizeof *b->vals, upto * sizeof *b->vals);
   *done = upto;
 }
 

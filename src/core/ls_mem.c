@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 static unsigned long fail_countdown; /* 0 = never fail */
 
@@ -73,6 +74,15 @@ int ls_grow(void *arrayp, size_t n, size_t *cap, size_t size, size_t first_cap) 
   memcpy(arrayp, &p, sizeof p);
   *cap = c;
   return 0;
+}
+
+size_t ls_mem_release(const void *base, size_t from, size_t to) {
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  uintptr_t lo = ((uintptr_t)base + from + page - 1) & ~(page - 1);
+  uintptr_t hi = ((uintptr_t)base + to) & ~(page - 1);
+  if (hi <= lo || madvise((void *)lo, hi - lo, MADV_DONTNEED) != 0)
+    return 0;
+  return (size_t)(hi - lo);
 }
 
 void ls_free(void *p) { free(p); }

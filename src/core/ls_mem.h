@@ -26,6 +26,12 @@ void *ls_calloc_touched(size_t n, size_t size);
  * unchanged). Amortised O(1). Use: if (ls_grow(&v, n, &cap, sizeof *v, 64))
  * fail; v[n++] = x; */
 int ls_grow(void *arrayp, size_t n, size_t *cap, size_t size, size_t first_cap);
+/* Gives the whole pages of bytes [from, to) of base back to the system
+ * (MADV_DONTNEED): anonymous memory reads as zeros afterwards, a private
+ * file mapping maps the file again. For data read once, front to back, so
+ * it does not add to the peak of what replaces it. Returns the bytes given
+ * back (0 when the range holds no whole page or the advice fails). O(pages). */
+size_t ls_mem_release(const void *base, size_t from, size_t to);
 void ls_free(void *p);
 char *ls_strdup(const char *s);
 char *ls_strndup(const char *s, size_t n);

@@ -73,11 +73,7 @@ size_t ls__csv_drop_step(size_t bytes) {
 }
 
 static void csv_drop_behind(ls_csv *csv) {
-  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-  uintptr_t lo = ((uintptr_t)csv->data + csv->dropped + page - 1) & ~(page - 1);
-  uintptr_t hi = ((uintptr_t)csv->data + csv->pos) & ~(page - 1);
-  if (hi > lo && madvise((void *)lo, hi - lo, MADV_DONTNEED) == 0)
-    drop_total += hi - lo;
+  drop_total += ls_mem_release(csv->data, csv->dropped, csv->pos);
   csv->dropped = csv->pos;
 }
 
